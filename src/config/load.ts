@@ -1,0 +1,152 @@
+/**
+ * Reads the TOML file into a fully defaulted, typed Config, or returns every
+ * problem at once, each naming the file, the key and what is wrong (SPEC
+ * section 2: unknown keys are errors so typos never pass silently).
+ * smol-toml: TOML 1.0 compliant, small, no dependencies, errors with line
+ * and column.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { parse as parseToml, TomlError } from 'smol-toml';
+import type { z } from 'zod';
+import { configSchema, SECRET_KEYS, type Config } from './schema.js';
+
+export const DEFAULT_CONFIG_PATH = '/etc/doorstation/doorstation.toml';
+
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
+    super(problems.join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+export interface LoadedConfig {
+  config: Config;
+  /** The file read, or undefined for built-in defaults (demo mode). */
+  file: string | undefined;
+}
+
+/**
+ * `run` and `check-config`: an explicit path must exist; without one the
+ * system file is used when present, else the built-in defaults.
+ */
+export function loadConfig(path: string | undefined): LoadedConfig {
+  if (path === undefined) {
+    if (!existsSync(DEFAULT_CONFIG_PATH)) return { config: parseConfig({}, '(defaults)'), file: undefined };
+    path = DEFAULT_CONFIG_PATH;
+  }
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(e);
+    throw new ConfigError(path, [`${path}: cannot read: ${why}`]);
+  }
+  return { config: parseConfigText(text, path), file: path };
+}
+
+export function parseConfigText(text: string, file = '(config)'): Config {
+  let raw: unknown;
+  try {
+    raw = parseToml(text);
+  } catch (e) {
+    if (e instanceof TomlError) {
+      const first = e.message.split('\n')[0] ?? e.message;
+      throw new ConfigError(file, [`${file}:${e.line}:${e.column}: TOML syntax error: ${first}`]);
+    }
+    throw e;
+  }
+  return parseConfig(raw, file);
+}
+
+export function parseConfig(raw: unknown, file = '(config)'): Config {
+  const result = configSchema.safeParse(raw, { reportInput: true });
+  if (result.success) return result.data;
+  const problems = result.error.issues.flatMap((issue) => describeIssue(issue, file));
+  throw new ConfigError(file, problems);
+}
+
+function keyName(path: ReadonlyArray<PropertyKey>): string {
+  const [section, ...rest] = path.map(String);
+  if (section === undefined) return '(top level)';
+  if (rest.length === 0) return `[${section}]`;
+  const [key, ...idx] = rest;
+  return `[${section}] ${key}${idx.map((i) => `[${i}]`).join('')}`;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, file: string): string[] {
+  const where = keyName(issue.path);
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((k) => {
+      const full = issue.path.length === 0 ? `[${k}]` : `${where} ${k}`;
+      const what = issue.path.length === 0 ? 'unknown section' : 'unknown key';
+      const hint = suggest(k, knownKeys(issue.path));
+      return `${file}: ${full}: ${what}${hint ? ` (did you mean "${hint}"?)` : ''}`;
+    });
+  }
+  if (issue.code === 'invalid_type') {
+    const names: Record<string, string> = { object: 'a table', array: 'a list', int: 'a whole number' };
+    const want = names[issue.expected] ?? `a ${issue.expected}`;
+    const got = issue.input === undefined ? '' : ` (got ${describeValue(issue.input)})`;
+    return [`${file}: ${where}: must be ${want}${got}`];
+  }
+  const secret = SECRET_KEYS.some(([s, k]) => issue.path[0] === s && issue.path[1] === k);
+  const got = !secret && issue.code !== 'custom' && 'input' in issue && issue.input !== undefined ? ` (got ${describeValue(issue.input)})` : '';
+  if (issue.code === 'invalid_value') {
+    const values = issue.values.map((v) => JSON.stringify(v)).join(', ');
+    return [`${file}: ${where}: must be one of ${values}${got}`];
+  }
+  return [`${file}: ${where}: ${issue.message}${got}`];
+}
+
+function describeValue(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 60 ? v.slice(0, 57) + '...' : v);
+  if (Array.isArray(v)) return 'a list';
+  if (v !== null && typeof v === 'object') return v instanceof Date ? 'a date' : 'a table';
+  return String(v);
+}
+
+function knownKeys(path: ReadonlyArray<PropertyKey>): string[] {
+  const defaults = configSchema.parse({}) as Record<string, unknown>;
+  if (path.length === 0) return Object.keys(defaults);
+  const section = defaults[String(path[0])];
+  return section && typeof section === 'object' ? Object.keys(section) : [];
+}
+
+/** The closest known key within two edits, for "did you mean". */
+function suggest(word: string, candidates: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDist = Math.max(1, Math.floor(word.length / 3)) + 1;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c);
+    if (d < bestDist) [best, bestDist] = [c, d];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** The config as TOML-ready data with secrets replaced, for `check-config`. */
+export function maskSecrets(config: Config): Config {
+  const copy = structuredClone(config) as unknown as Record<string, Record<string, unknown>>;
+  for (const [section, key] of SECRET_KEYS) {
+    const table = copy[section];
+    if (table && typeof table[key] === 'string' && table[key] !== '') table[key] = '********';
+  }
+  return copy as unknown as Config;
+}

@@ -1,0 +1,183 @@
+/**
+ * The config file of SPEC section 2 as a zod schema: every key, its type,
+ * its range and its default. zod was chosen because it reports every
+ * problem at once with the key path, and gives us the TypeScript type.
+ */
+import { z } from 'zod';
+import { LOG_LEVELS } from '../log/logger.js';
+import { VERSION } from '../version.js';
+
+const SIP_URI = /^sips?:([^@\s;?]+@)?(\[[0-9a-fA-F:.]+\]|[^@\s:;?[\]]+)(:\d{1,5})?(;[^\s?]*)?(\?\S*)?$/;
+/** `udp:0.0.0.0:5060`, `tcp:[::]:5060`, `tls:door.example:5061`. */
+const LISTEN = /^(udp|tcp|tls):(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):(\d{1,5})$/;
+const DTMF_CODE = /^[0-9A-D*#]*$/;
+
+const sipUri = (what: string) =>
+  z.string().regex(SIP_URI, { message: `must be a SIP URI such as "sip:${what}@myhouse"` });
+const optionalSipUri = (what: string) => z.union([z.literal(''), sipUri(what)]);
+
+const int = (min: number, max: number, unit = '') =>
+  z
+    .number({ message: 'must be a number' })
+    .int({ message: 'must be a whole number' })
+    .min(min, { message: `must be at least ${min}${unit}` })
+    .max(max, { message: `must be at most ${max}${unit}` });
+// Units are written as ` (seconds)` so "at least 1 (seconds)" reads right for any number.
+
+const listenAddress = z
+  .string()
+  .regex(LISTEN, { message: 'must look like "udp:0.0.0.0:5060", "tcp:[::]:5060" or "tls:HOST:5061"' })
+  .refine((s) => Number(s.slice(s.lastIndexOf(':') + 1)) <= 65535, { message: 'port must be at most 65535' });
+
+/** A GPIO line number, or -1 for "not wired". */
+const gpioLine = int(-1, 1023);
+
+const portRange = z
+  .string()
+  .regex(/^\d{1,5}-\d{1,5}$/, { message: 'must be a range such as "16384-16483"' })
+  .refine(
+    (s) => {
+      const [lo, hi] = s.split('-').map(Number) as [number, number];
+      return lo >= 1024 && hi <= 65535 && hi - lo >= 3;
+    },
+    { message: 'must lie within 1024-65535 and hold at least 4 ports (RTP and RTCP for audio and video)' },
+  );
+
+const sip = z
+  .strictObject({
+    listen: z.array(listenAddress).min(1, { message: 'needs at least one address' }).default(['udp:0.0.0.0:5060', 'tcp:0.0.0.0:5060']),
+    identity: sipUri('door').default('sip:door@doorstation.local'),
+    user_agent: z.string().default(`doorstation/${VERSION}`),
+    tls_cert: z.string().default(''),
+    tls_key: z.string().default(''),
+    tls_verify: z.boolean().default(true),
+  })
+  .prefault({});
+
+const account = z
+  .strictObject({
+    registrar: optionalSipUri('myhouse').default(''),
+    outbound_proxy: optionalSipUri('proxy').default(''),
+    backup_registrar: optionalSipUri('backup').default(''),
+    username: z.string().default(''),
+    password: z.string().default(''),
+    ha1: z
+      .string()
+      .regex(/^([0-9a-fA-F]{32}|[0-9a-fA-F]{64})?$/, {
+        message: 'must be MD5(username:realm:password) as 32 hex digits (or 64 for SHA-256)',
+      })
+      .default(''),
+    expires: int(60, 86400, ' (seconds)').default(600),
+  })
+  .prefault({})
+  .refine((a) => !(a.password && a.ha1), { message: 'set password or ha1, not both', path: ['ha1'] });
+
+const call = z
+  .strictObject({
+    targets: z.array(sipUri('homescreen')).default(['sip:homescreen@doorstation.local']),
+    mode: z.enum(['parallel', 'sequential']).default('parallel'),
+    ring_timeout: int(1, 600, ' (seconds)').default(30),
+    early_media: z.enum(['none', 'video', 'audio+video']).default('video'),
+    max_duration: int(10, 86400, ' (seconds)').default(300),
+  })
+  .prefault({});
+
+const media = z
+  .strictObject({
+    video_source: z.string().min(1).default('test'),
+    audio_source: z.string().min(1).default('test'),
+    audio_sink: z.string().min(1).default('fake'),
+    video_encoder: z.string().min(1).default('auto'),
+    width: int(16, 4096).default(640),
+    height: int(16, 4096).default(480),
+    framerate: int(1, 60).default(15),
+    video_bitrate: int(32, 20000, ' (kbit/s)').default(800),
+    audio_codecs: z
+      .array(z.enum(['opus', 'PCMU', 'PCMA']))
+      .min(1, { message: 'needs at least one codec' })
+      .default(['opus', 'PCMU', 'PCMA']),
+    rtp_ports: portRange.default('16384-16483'),
+    preroll: z.boolean().default(true),
+    echo_cancel: z.boolean().default(true),
+    srtp: z.enum(['off', 'optional', 'mandatory']).default('off'),
+  })
+  .prefault({})
+  .refine((m) => /^(test|none|alsa:\S+)$/.test(m.audio_source), {
+    message: 'must be "test", "none" or "alsa:DEVICE"',
+    path: ['audio_source'],
+  })
+  .refine((m) => /^(fake|alsa:\S+)$/.test(m.audio_sink), {
+    message: 'must be "fake" or "alsa:DEVICE"',
+    path: ['audio_sink'],
+  });
+
+const gpio = z
+  .strictObject({
+    backend: z.enum(['onoff', 'sim']).default('sim'),
+    button: gpioLine.default(17),
+    button_active_low: z.boolean().default(true),
+    debounce_ms: int(0, 1000, ' (ms)').default(50),
+    relay: gpioLine.default(27),
+    relay_active_low: z.boolean().default(false),
+    relay_pulse_ms: int(50, 60000, ' (ms)').default(3000),
+    led: gpioLine.default(-1),
+  })
+  .prefault({})
+  .refine((g) => new Set([g.button, g.relay, g.led].filter((l) => l >= 0)).size === [g.button, g.relay, g.led].filter((l) => l >= 0).length, {
+    message: 'button, relay and led must be different lines',
+    path: ['relay'],
+  });
+
+const door = z
+  .strictObject({
+    open_code: z
+      .string()
+      .regex(DTMF_CODE, { message: 'may hold only DTMF digits 0-9, A-D, * and #' })
+      .max(32, { message: 'must be at most 32 digits' })
+      .default(''),
+    allowed: z.array(sipUri('homescreen')).default([]),
+    auto_answer: z.boolean().default(true),
+    max_attempts: int(1, 100).default(5),
+    lockout_s: int(1, 86400, ' (seconds)').default(60),
+  })
+  .prefault({})
+  .refine((d) => d.open_code.length === 0 || d.open_code.replace(/#$/, '').length >= 4, {
+    message: 'must be at least 4 digits: a shorter code is guessed in minutes',
+    path: ['open_code'],
+  });
+
+const control = z
+  .strictObject({
+    socket: z.string().min(1).default('/tmp/doorbell'),
+    mode: z.string().regex(/^0?[0-7]{3}$/, { message: 'must be an octal file mode such as "0660"' }).default('0660'),
+  })
+  .prefault({});
+
+const log = z.strictObject({ level: z.enum(LOG_LEVELS).default('info') }).prefault({});
+
+export const configSchema = z.strictObject({
+  sip,
+  account,
+  call,
+  media,
+  gpio,
+  door,
+  control,
+  log,
+});
+
+export type Config = z.output<typeof configSchema>;
+export type SipConfig = Config['sip'];
+export type AccountConfig = Config['account'];
+export type CallConfig = Config['call'];
+export type MediaConfig = Config['media'];
+export type GpioConfig = Config['gpio'];
+export type DoorConfig = Config['door'];
+export type ControlConfig = Config['control'];
+
+/** Keys whose values are masked in `check-config` and never logged. */
+export const SECRET_KEYS: ReadonlyArray<readonly [keyof Config, string]> = [
+  ['account', 'password'],
+  ['account', 'ha1'],
+  ['door', 'open_code'],
+];
