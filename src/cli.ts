@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+/** The `doorstation` command (SPEC section 1), built with commander. */
+import { Command, Option } from 'commander';
+import { stringify } from 'smol-toml';
+import { ConfigError, loadConfig, maskSecrets } from './config/load.js';
+import { ctl } from './control/client.js';
+import { runDaemon } from './daemon.js';
+import { consoleSink } from './log/logger.js';
+import { VERSION } from './version.js';
+
+const EXIT_CONFIG = 2;
+
+function reportConfigError(e: ConfigError): number {
+  for (const p of e.problems) process.stderr.write(`${p}\n`);
+  return EXIT_CONFIG;
+}
+
+const program = new Command('doorstation')
+  .description('SIP door station: a button rings the home screens, which see the door camera while they ring.')
+  .version(VERSION, '--version')
+  .showHelpAfterError();
+
+program
+  .command('run')
+  .description('run the daemon in the foreground (systemd runs this)')
+  .addOption(new Option('-c, --config <file>', 'config file (default /etc/doorstation/doorstation.toml if it exists, else demo defaults)'))
+  .action(async (opts: { config?: string }) => {
+    const sink = consoleSink();
+    let code: number;
+    try {
+      const { config, file } = loadConfig(opts.config);
+      code = await runDaemon({ config, configFile: file, sink });
+    } catch (e) {
+      if (e instanceof ConfigError) code = reportConfigError(e);
+      else {
+        sink.emit('error', 'daemon', `cannot start: ${e instanceof Error ? e.message : String(e)}`);
+        code = 1;
+      }
+    }
+    process.exit(code);
+  });
+
+program
+  .command('ctl')
+  .description('send one control command to the running daemon and print the reply')
+  .option('-s, --socket <path>', 'control socket', '/tmp/doorbell')
+  .argument('<words...>', 'the command, e.g. call sip:homescreen@myhouse')
+  .action(async (words: string[], opts: { socket: string }) => {
+    process.exit(await ctl(opts.socket, words.join(' ')));
+  });
+
+program
+  .command('check-config')
+  .description('validate the config and print the effective values, secrets masked')
+  .addOption(new Option('-c, --config <file>', 'config file (default /etc/doorstation/doorstation.toml if it exists)'))
+  .action((opts: { config?: string }) => {
+    try {
+      const { config, file } = loadConfig(opts.config);
+      process.stdout.write(`# effective config from ${file ?? 'built-in defaults (no config file)'}\n`);
+      process.stdout.write(stringify(maskSecrets(config)) + '\n');
+      process.exit(0);
+    } catch (e) {
+      if (e instanceof ConfigError) process.exit(reportConfigError(e));
+      throw e;
+    }
+  });
+
+await program.parseAsync(process.argv);
