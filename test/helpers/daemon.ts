@@ -1,0 +1,121 @@
+/**
+ * Starts the built daemon (`node dist/cli.js run -c FILE`) as a real process
+ * in a temp directory, bounded in time, and kills it by PID afterwards.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+
+export interface RunningDaemon {
+  proc: ChildProcess;
+  dir: string;
+  socket: string;
+  output(): string;
+  /** SIGTERM and the exit code (null if it had to be killed). */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  cleanup(): void;
+}
+
+export function tempDir(prefix = 'doorstation-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export interface StartOptions {
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+  /** Use this directory and its socket path `doorbell` instead of a new temp dir. */
+  dir?: string;
+}
+
+/** `extraToml` is appended after the `[control]` table this writes. */
+export async function startDaemon(extraToml = '', opts: StartOptions = {}): Promise<RunningDaemon> {
+  const dir = opts.dir ?? tempDir();
+  const socket = join(dir, 'doorbell');
+  const config = join(dir, 'doorstation.toml');
+  writeFileSync(config, `[control]\nsocket = "${socket}"\n${extraToml}`);
+  const proc = spawn(process.execPath, [CLI, 'run', '-c', config], {
+    cwd: dir,
+    env: { ...process.env, JOURNAL_STREAM: '', ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  const killer = setTimeout(() => proc.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+  killer.unref();
+
+  const deadline = Date.now() + 10_000;
+  while (!out.includes('daemon: ready')) {
+    if (proc.exitCode !== null || Date.now() > deadline) {
+      proc.kill('SIGKILL');
+      throw new Error(`daemon did not start:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return {
+    proc,
+    dir,
+    socket,
+    output: () => out,
+    async stop(signal = 'SIGTERM') {
+      if (proc.exitCode === null) proc.kill(signal);
+      const hard = setTimeout(() => proc.kill('SIGKILL'), 15_000);
+      const code = await exited;
+      clearTimeout(hard);
+      clearTimeout(killer);
+      return code;
+    },
+    cleanup() {
+      if (proc.exitCode === null) proc.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Writes `data` (optionally half-closing after it) and collects everything
+ * the daemon sends until it closes or `quietMs` pass with nothing new.
+ */
+export function converse(
+  socketPath: string,
+  data: string | Buffer,
+  opts: { halfClose?: boolean; quietMs?: number; until?: (text: string) => boolean } = {},
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = connect(socketPath);
+    let text = '';
+    let timer: NodeJS.Timeout | undefined;
+    const finish = () => {
+      clearTimeout(timer);
+      s.destroy();
+      resolve(text);
+    };
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(finish, opts.quietMs ?? 1500);
+    };
+    s.on('connect', () => {
+      if (opts.halfClose ?? true) s.end(data);
+      else s.write(data);
+      arm();
+    });
+    s.on('data', (d: Buffer) => {
+      text += d.toString('utf8');
+      if (opts.until?.(text)) finish();
+      else arm();
+    });
+    s.on('end', finish);
+    s.on('error', reject);
+  });
+}
+
+/** Splits a stream of replies: each starts with `Status:`. */
+export function splitReplies(text: string): string[] {
+  return text.split(/(?=^Status: )/m).filter((r) => r.length > 0);
+}
