@@ -7,6 +7,10 @@ import { basicCommands } from './control/basic-commands.js';
 import { EventBus } from './control/event-bus.js';
 import { CommandRegistry } from './control/registry.js';
 import { ControlServer } from './control/server.js';
+import { doorOpenerCommands } from './door/door-opener-commands.js';
+import { DoorOpener } from './door/door-opener.js';
+import { gpioCommands } from './gpio/gpio-commands.js';
+import { GpioService } from './gpio/gpio-service.js';
 import type { Logger, LogSink } from './log/logger.js';
 import { takeListenFds } from './systemd/listen-fds.js';
 import { VERSION } from './version.js';
@@ -29,6 +33,8 @@ export class Daemon {
   readonly log: Logger;
   readonly events: EventBus;
   readonly commands: CommandRegistry;
+  readonly gpio: GpioService;
+  readonly opener: DoorOpener;
   private readonly services: Service[] = [];
   private readonly started: Service[] = [];
 
@@ -40,6 +46,12 @@ export class Daemon {
     this.events = new EventBus(sink.logger('events'));
     this.commands = new CommandRegistry(sink.logger('control'));
     this.commands.add(...basicCommands(this.commands, this.events));
+
+    // GPIO first: its start drives the relay off before anything else runs, and it stops last.
+    this.gpio = new GpioService({ config: config.gpio, events: this.events, log: sink.logger('gpio') });
+    this.opener = new DoorOpener({ config: config.door, relay: this.gpio, events: this.events, log: sink.logger('door') });
+    this.commands.add(...gpioCommands(this.gpio), ...doorOpenerCommands(this.opener));
+    this.services.push(this.gpio, this.opener);
 
     const [listenFd] = takeListenFds();
     const control = new ControlServer({

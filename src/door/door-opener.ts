@@ -1,0 +1,199 @@
+/**
+ * Who may open the door, and how (SPEC section 4 "Door opening"). Pure
+ * policy: SIP hands in codes, digits and peers; the relay is behind
+ * RelayControl (the GPIO service).
+ *
+ * Wrong codes are counted globally, not per call or per peer: a per-call
+ * counter is reset by hanging up and calling again, and a per-peer one by
+ * claiming another From URI (unauthenticated in plain SIP). One counter
+ * for everyone means `max_attempts` wrong codes from anywhere lock code
+ * opening for `lockout_s`. The price is that someone guessing can keep the
+ * residents from opening by code meanwhile; `open-door` on the control
+ * socket is never locked. The counter starts again after a right code and
+ * when a lockout ends.
+ *
+ * Attempts from peers not in `door.allowed`, and attempts while no code is
+ * configured, are refused without looking at the code and are not
+ * counted: they cannot open, so they cannot guess.
+ *
+ * Events (SPEC section 3):
+ *   door-opened    By, Method
+ *   door-refused   By, Method, Reason (wrong-code | not-allowed | locked |
+ *                  no-code | no-relay | disarmed | unavailable); for
+ *                  wrong-code also Attempts and Max-attempts
+ *   door-locked    By, Method (of the attempt that locked), Attempts,
+ *                  Seconds, Until (ISO 8601 UTC)
+ *   door-unlocked  (no fields) when the lockout ends
+ * Neither events nor logs ever carry a code or typed digits.
+ */
+import type { DoorConfig } from '../config/schema.js';
+import type { ControlEvent } from '../control/event-bus.js';
+import type { Body } from '../control/reply.js';
+import type { PulseOutcome } from '../gpio/relay.js';
+import type { Logger } from '../log/logger.js';
+import { OpenCode } from './door-opener-code.js';
+import { DigitBuffers, type CallKey } from './door-opener-digits.js';
+import { AllowList, describePeer } from './door-opener-identity.js';
+
+export type CodeMethod = 'dtmf' | 'info' | 'message';
+export type OpenMethod = CodeMethod | 'control';
+
+export type RefusalReason = 'wrong-code' | 'not-allowed' | 'locked' | 'no-code' | 'no-relay' | 'disarmed' | 'unavailable';
+
+export type OpenResult =
+  /** `relay`: a pulse started, or one was running and was left to end (relay.ts). */
+  | { readonly opened: true; readonly relay: 'started' | 'already-on' }
+  | { readonly opened: false; readonly reason: RefusalReason };
+
+/** The GPIO service, as far as opening needs it. */
+export interface RelayControl {
+  pulseRelay(): PulseOutcome;
+}
+
+export interface DoorOpenerOptions {
+  config: Pick<DoorConfig, 'open_code' | 'allowed' | 'max_attempts' | 'lockout_s'>;
+  relay: RelayControl;
+  events: { publish(event: ControlEvent): void };
+  log: Logger;
+  /** A pause between digits longer than this drops the digits typed so far. */
+  interDigitTimeoutMs?: number;
+}
+
+export const DOOR_OPENED = 'door-opened';
+export const DOOR_REFUSED = 'door-refused';
+export const DOOR_LOCKED = 'door-locked';
+export const DOOR_UNLOCKED = 'door-unlocked';
+
+export class DoorOpener {
+  readonly name = 'door-opener';
+  private readonly code: OpenCode;
+  private readonly allowed: AllowList;
+  private readonly digits: DigitBuffers;
+  private wrong = 0;
+  private lockedUntil = 0;
+  private unlockTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly opts: DoorOpenerOptions) {
+    this.code = new OpenCode(opts.config.open_code);
+    this.allowed = new AllowList(opts.config.allowed);
+    this.digits = new DigitBuffers(this.code, opts.interDigitTimeoutMs);
+  }
+
+  async start(): Promise<void> {
+    const { log } = this.opts;
+    if (!this.code.configured) log.info('no door.open_code: DTMF, INFO and MESSAGE cannot open the door');
+    else if (this.allowed.size === 0) log.warn('door.open_code is set but door.allowed is empty: nobody can open by code');
+  }
+
+  async stop(): Promise<void> {
+    this.digits.clear();
+    if (this.unlockTimer) clearTimeout(this.unlockTimer);
+    this.unlockTimer = undefined;
+  }
+
+  /** Whether calls from `peer` are answered and its codes considered (SPEC section 4). */
+  isAllowed(peer: string): boolean {
+    return this.allowed.match(peer) !== undefined;
+  }
+
+  /** Code opening is refused until then; undefined when not locked. */
+  get lockedUntilDate(): Date | undefined {
+    return this.isLocked() ? new Date(this.lockedUntil) : undefined;
+  }
+
+  /** Wrong codes counted toward the next lockout. */
+  get wrongAttempts(): number {
+    return this.wrong;
+  }
+
+  /** A whole code at once: a MESSAGE body, an INFO carrying a sequence. */
+  tryCode(attempt: { code: string; peer: string; method: CodeMethod }): OpenResult {
+    const by = describePeer(attempt.peer);
+    const { method } = attempt;
+    if (!this.isAllowed(attempt.peer)) return this.refuse(by, method, 'not-allowed');
+    if (!this.code.configured) return this.refuse(by, method, 'no-code');
+    if (this.isLocked()) return this.refuse(by, method, 'locked');
+    if (!this.code.matches(attempt.code)) return this.wrongCode(by, method);
+    this.wrong = 0;
+    return this.open(by, method);
+  }
+
+  /**
+   * One DTMF digit in a call (RFC 4733, or INFO per digit). Undefined
+   * while an entry is still being typed; the entry's result once complete.
+   */
+  dtmf(d: { call: CallKey; digit: string; peer: string; method: 'dtmf' | 'info' }): OpenResult | undefined {
+    const entry = this.digits.push(d.call, d.digit);
+    if (entry === undefined) return undefined;
+    return this.tryCode({ code: entry, peer: d.peer, method: d.method });
+  }
+
+  /** Forgets a call's typed digits (BYE, CANCEL). */
+  endCall(call: CallKey): void {
+    this.digits.end(call);
+  }
+
+  /** Opening by a trusted local channel (the control socket): no code, never locked. */
+  openBy(who: { by: string; method: 'control' }): OpenResult {
+    return this.open(describePeer(who.by), who.method);
+  }
+
+  private isLocked(): boolean {
+    return this.lockedUntil > Date.now();
+  }
+
+  private open(by: string, method: OpenMethod): OpenResult {
+    const r = this.opts.relay.pulseRelay();
+    switch (r.status) {
+      case 'started':
+      case 'already-on':
+        this.opts.log.info(`door opened by ${by} via ${method} at ${new Date().toISOString()}${r.status === 'already-on' ? ' (already open)' : ''}`);
+        this.publish(DOOR_OPENED, [['By', by], ['Method', method]]);
+        return { opened: true, relay: r.status };
+      case 'no-relay':
+        return this.refuse(by, method, 'no-relay');
+      case 'disarmed':
+        return this.refuse(by, method, 'disarmed');
+      case 'unavailable':
+        return this.refuse(by, method, 'unavailable');
+    }
+  }
+
+  private refuse(by: string, method: OpenMethod, reason: RefusalReason, extra: Body = []): OpenResult {
+    this.opts.log.warn(`door not opened for ${by} via ${method} at ${new Date().toISOString()}: ${reason}`);
+    this.publish(DOOR_REFUSED, [['By', by], ['Method', method], ['Reason', reason], ...extra]);
+    return { opened: false, reason };
+  }
+
+  private wrongCode(by: string, method: CodeMethod): OpenResult {
+    const max = this.opts.config.max_attempts;
+    this.wrong++;
+    const result = this.refuse(by, method, 'wrong-code', [['Attempts', this.wrong], ['Max-attempts', max]]);
+    if (this.wrong >= max) this.lock(by, method);
+    return result;
+  }
+
+  private lock(by: string, method: CodeMethod): void {
+    const seconds = this.opts.config.lockout_s;
+    this.lockedUntil = Date.now() + seconds * 1000;
+    const until = new Date(this.lockedUntil).toISOString();
+    this.opts.log.warn(`code opening locked for ${seconds} s (until ${until}) after ${this.wrong} wrong codes; last from ${by} via ${method}`);
+    this.publish(DOOR_LOCKED, [['By', by], ['Method', method], ['Attempts', this.wrong], ['Seconds', seconds], ['Until', until]]);
+    if (this.unlockTimer) clearTimeout(this.unlockTimer);
+    this.unlockTimer = setTimeout(() => this.unlock(), seconds * 1000);
+    // A pending unlock must not keep a stopping process alive.
+    this.unlockTimer.unref();
+  }
+
+  private unlock(): void {
+    this.unlockTimer = undefined;
+    this.lockedUntil = 0;
+    this.wrong = 0;
+    this.opts.log.info('code opening unlocked');
+    this.publish(DOOR_UNLOCKED, []);
+  }
+
+  private publish(type: string, body: Body): void {
+    this.opts.events.publish({ type, body });
+  }
+}

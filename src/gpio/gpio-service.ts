@@ -1,0 +1,117 @@
+/**
+ * GPIO as a daemon part (the daemon's `Service` shape: name, start, stop),
+ * and the DoorHardware the rest of the daemon holds from construction on:
+ * calls made before start or after stop answer "unavailable" instead of
+ * failing, so the door layer can be wired before the pins are open.
+ */
+import type { GpioConfig } from '../config/schema.js';
+import type { Logger } from '../log/logger.js';
+import type { GpioBackend } from './backend.js';
+import { GpioDoorHardware, type DoorHardware, type HardwareState, type PressOutcome } from './door-hardware.js';
+import type { ExitGuard } from './exit-guard.js';
+import type { LineRole } from './gpio-errors.js';
+import { openOnoffBackend, type OnoffBackendOptions } from './onoff-backend.js';
+import type { PulseOutcome } from './relay.js';
+import { SimBackend, type SimBackendOptions } from './sim-backend.js';
+
+/** The control socket's event bus, as far as GPIO needs it (structurally control/event-bus.ts's EventBus). */
+export interface EventSink {
+  publish(event: { readonly type: string; readonly body: ReadonlyArray<readonly [string, string | number]> }): void;
+}
+
+export interface GpioServiceOptions {
+  config: GpioConfig;
+  events: EventSink;
+  log: Logger;
+  /** Extra simulator options (levelDir); used when `config.backend` is "sim". */
+  sim?: Omit<SimBackendOptions, 'log'>;
+  /** Extra onoff options (sysfsRoot, gpioClass); used when `config.backend` is "onoff". */
+  onoff?: Omit<OnoffBackendOptions, 'log' | 'roles'>;
+  guard?: ExitGuard;
+}
+
+export const BUTTON_PRESSED_EVENT = 'button-pressed';
+
+export class GpioService implements DoorHardware {
+  readonly name = 'gpio';
+  private hardware: GpioDoorHardware | undefined;
+  private current: GpioBackend | undefined;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(private readonly opts: GpioServiceOptions) {}
+
+  /** The backend in use while started; tests read the simulator's state through it. */
+  get backend(): GpioBackend | undefined {
+    return this.current;
+  }
+
+  async start(): Promise<void> {
+    if (this.hardware) return;
+    const { config, log } = this.opts;
+    const backend = await this.openBackend();
+    try {
+      this.hardware = new GpioDoorHardware({ config, backend, log, guard: this.opts.guard });
+    } catch (e) {
+      backend.close();
+      throw e;
+    }
+    this.current = backend;
+    this.hardware.onPress(() => this.pressed());
+  }
+
+  async stop(): Promise<void> {
+    this.close();
+  }
+
+  onPress(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  press(): Promise<PressOutcome> {
+    return this.hardware ? this.hardware.press() : Promise.resolve({ status: 'unavailable' });
+  }
+
+  pulseRelay(): PulseOutcome {
+    return this.hardware ? this.hardware.pulseRelay() : { status: 'unavailable' };
+  }
+
+  setLed(on: boolean): void {
+    this.hardware?.setLed(on);
+  }
+
+  state(): HardwareState {
+    return this.hardware ? this.hardware.state() : { button: 'none', relay: 'none', led: 'none' };
+  }
+
+  close(): void {
+    this.hardware?.close();
+    this.hardware = undefined;
+    this.current = undefined;
+  }
+
+  private pressed(): void {
+    this.opts.events.publish({ type: BUTTON_PRESSED_EVENT, body: [] });
+    for (const l of [...this.listeners]) {
+      try {
+        l();
+      } catch (e) {
+        this.opts.log.error(`button press handler failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      }
+    }
+  }
+
+  private async openBackend(): Promise<GpioBackend> {
+    const { config: c, log } = this.opts;
+    if (c.backend === 'sim') {
+      // The simulated button starts released whichever way it is wired.
+      const inputs = c.button >= 0 ? { [c.button]: c.button_active_low ? 1 : 0 } as const : {};
+      return new SimBackend({ inputs, ...this.opts.sim, log: log.child('sim') });
+    }
+    const roles: Record<number, LineRole> = {};
+    if (c.button >= 0) roles[c.button] = 'button';
+    if (c.relay >= 0) roles[c.relay] = 'relay';
+    if (c.led >= 0) roles[c.led] = 'led';
+    return openOnoffBackend({ ...this.opts.onoff, log, roles });
+  }
+}
