@@ -7,12 +7,17 @@ import { basicCommands } from './control/basic-commands.js';
 import { EventBus } from './control/event-bus.js';
 import { CommandRegistry } from './control/registry.js';
 import { ControlServer } from './control/server.js';
+import { ACCOUNT_ID, linphoneRegistrationState, registrationCommands } from './control/registration-commands.js';
+import { SipStack } from './sip/core/sip-stack.js';
+import { RegistrationClient } from './sip/registration/registration-client.js';
+import { readFileSync } from 'node:fs';
 import { doorOpenerCommands } from './door/door-opener-commands.js';
 import { DoorOpener } from './door/door-opener.js';
 import { gpioCommands } from './gpio/gpio-commands.js';
 import { GpioService } from './gpio/gpio-service.js';
 import type { Logger, LogSink } from './log/logger.js';
 import { takeListenFds } from './systemd/listen-fds.js';
+import { SystemdNotifier } from './systemd/notify.js';
 import { VERSION } from './version.js';
 
 /** A part of the daemon with a life: started in order, stopped in reverse. */
@@ -35,6 +40,8 @@ export class Daemon {
   readonly commands: CommandRegistry;
   readonly gpio: GpioService;
   readonly opener: DoorOpener;
+  readonly sip: SipStack;
+  readonly registration: RegistrationClient | undefined;
   private readonly services: Service[] = [];
   private readonly started: Service[] = [];
 
@@ -53,6 +60,21 @@ export class Daemon {
     this.commands.add(...gpioCommands(this.gpio), ...doorOpenerCommands(this.opener));
     this.services.push(this.gpio, this.opener);
 
+    this.sip = new SipStack({
+      listen: config.sip.listen,
+      userAgent: config.sip.user_agent,
+      log: sink.logger('sip'),
+      outboundProxy: config.account.outbound_proxy || undefined,
+      tls: {
+        verify: config.sip.tls_verify,
+        cert: readPem('sip.tls_cert', config.sip.tls_cert),
+        key: readPem('sip.tls_key', config.sip.tls_key),
+      },
+    });
+    this.services.push({ name: 'sip', start: () => this.sip.start(), stop: () => this.sip.stop() });
+    this.registration = this.createRegistration(config, sink);
+    this.commands.add(...registrationCommands(this.registration));
+
     const [listenFd] = takeListenFds();
     const control = new ControlServer({
       path: config.control.socket,
@@ -63,6 +85,29 @@ export class Daemon {
       log: sink.logger('control'),
     });
     this.services.push({ name: 'control', start: () => control.start(), stop: () => control.stop() });
+  }
+
+  private createRegistration(config: Config, sink: LogSink): RegistrationClient | undefined {
+    const a = config.account;
+    if (!a.registrar) return undefined;
+    const username = a.username || /^sips?:([^@]+)@/.exec(config.sip.identity)?.[1] || 'door';
+    const registration = new RegistrationClient({
+      stack: this.sip,
+      aor: config.sip.identity,
+      registrar: a.registrar,
+      backupRegistrar: a.backup_registrar || undefined,
+      credentials: a.password ? { username, password: a.password } : a.ha1 ? { username, ha1: a.ha1 } : undefined,
+      expires: a.expires,
+      log: sink.logger('register'),
+      onStateChange: (state, { registrar, reason }) =>
+        this.events.publish({
+          type: 'registration-state-changed',
+          body: [['Id', ACCOUNT_ID], ['State', linphoneRegistrationState(state)], ['Registrar', registrar], ...(reason ? ([['Reason', reason]] as const) : [])],
+        }),
+    });
+    this.sip.flowClosed = (remote) => registration.flowFailed(remote.host);
+    this.services.push({ name: 'registration', start: async () => registration.start(), stop: () => registration.stop() });
+    return registration;
   }
 
   async start(): Promise<void> {
@@ -88,6 +133,15 @@ export class Daemon {
   }
 }
 
+function readPem(key: string, path: string): Buffer | undefined {
+  if (!path) return undefined;
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new Error(`cannot read ${key} ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+}
+
 /**
  * `doorstation run`: resolves with the exit code once a signal has stopped
  * the daemon. Errors while starting are the caller's to report (exit 1).
@@ -102,19 +156,26 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     await daemon.stop();
     throw e;
   }
+  // Type=notify: systemd counts us as started (and starts what waits for us) only now.
+  const systemd = new SystemdNotifier({ log: log.child('systemd') });
+  void systemd.ready();
+  const watchdog = systemd.startWatchdog();
   return new Promise<number>((resolve) => {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals) => {
       if (stopping) return;
       stopping = true;
       log.info(`${signal}: stopping`);
+      watchdog?.stop();
+      const notified = systemd.stopping();
       // Bound the shutdown: a peer that never answers our BYE must not keep systemd waiting.
       const force = setTimeout(() => {
         log.error('stop took over 10 s; exiting anyway');
         resolve(1);
       }, 10_000);
       force.unref();
-      void daemon.stop().then(() => {
+      // Exiting before systemd-notify has run would lose STOPPING=1.
+      void Promise.all([daemon.stop(), notified]).then(() => {
         clearTimeout(force);
         log.info('stopped');
         resolve(0);

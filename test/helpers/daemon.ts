@@ -37,7 +37,9 @@ export async function startDaemon(extraToml = '', opts: StartOptions = {}): Prom
   const dir = opts.dir ?? tempDir();
   const socket = join(dir, 'doorbell');
   const config = join(dir, 'doorstation.toml');
-  writeFileSync(config, `[control]\nsocket = "${socket}"\n${extraToml}`);
+  // Port 0: the kernel picks, so parallel test files never fight over 5060.
+  const sip = extraToml.includes('[sip]') ? '' : '[sip]\nlisten = ["udp:127.0.0.1:0", "tcp:127.0.0.1:0"]\n';
+  writeFileSync(config, `${sip}[control]\nsocket = "${socket}"\n${extraToml}`);
   const proc = spawn(process.execPath, [CLI, 'run', '-c', config], {
     cwd: dir,
     env: { ...process.env, JOURNAL_STREAM: '', ...opts.env },

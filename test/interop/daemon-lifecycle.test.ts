@@ -52,7 +52,7 @@ describe('daemon lifecycle', () => {
   it('refuses to steal a socket another running process answers on (exit 1)', async () => {
     const d = await startDaemon();
     const cfg = join(d.dir, 'second.toml');
-    writeFileSync(cfg, `[control]\nsocket = "${d.socket}"\n`);
+    writeFileSync(cfg, `[sip]\nlisten = ["udp:127.0.0.1:0"]\n[control]\nsocket = "${d.socket}"\n`);
     const second = cli(['run', '-c', cfg]);
     expect(second.status).toBe(1);
     expect(second.stdout + second.stderr).toMatch(/control socket .* is in use by another running process/);

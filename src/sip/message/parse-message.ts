@@ -1,0 +1,70 @@
+/**
+ * Buffer -> SipRequest | SipResponse (RFC 3261 §7, framing §18.3).
+ *
+ * Errors are SipParseError. When the message is a request whose headers
+ * could be read, the error carries it (`error.request`), so the transport
+ * can still answer 400 (see malformed.ts); otherwise the message is dropped.
+ */
+import { SipParseError } from './errors.js';
+import { findHeaderEnd, readHeaderLines, skipLeadingCrlf } from './header-block.js';
+import { SipHeaders } from './headers.js';
+import { SipRequest, SipResponse, type SipMessage } from './message.js';
+import { parseContentLength } from './scalars.js';
+import { parseStartLine } from './start-line.js';
+import { validateMessage } from './validate-message.js';
+
+export interface ParseOptions {
+  /**
+   * `datagram` (UDP, default): a missing Content-Length means the rest of
+   * the datagram. `stream` (TCP, TLS): Content-Length is mandatory and the
+   * buffer is one framed message (see StreamFramer).
+   */
+  transport?: 'datagram' | 'stream';
+}
+
+export function parseMessage(data: Buffer, opts: ParseOptions = {}): SipMessage {
+  const stream = opts.transport === 'stream';
+  const start = skipLeadingCrlf(data, 0);
+  if (start >= data.length) throw new SipParseError('Empty message');
+  const end = findHeaderEnd(data, start);
+  // The empty line is mandatory even without a body (§7).
+  if (!end) throw new SipParseError('Missing empty line after headers');
+
+  const { startLine, fields, error } = readHeaderLines(data.toString('utf8', start, end.end));
+  const first = parseStartLine(startLine);
+  const headers = new SipHeaders();
+  for (const [name, value] of fields) headers.appendField(name, value);
+  const msg: SipMessage =
+    first.kind === 'request' ? new SipRequest(first.method, first.uri, headers) : new SipResponse(first.status, first.reason, headers);
+
+  try {
+    if (first.kind === 'request' && first.problem) throw first.problem;
+    if (error) throw new SipParseError(error);
+    validateMessage(msg);
+    msg.body = readBody(data, end.bodyStart, headers, stream);
+  } catch (e) {
+    if (e instanceof SipParseError && msg.kind === 'request') e.request = msg;
+    throw e;
+  }
+  return msg;
+}
+
+function readBody(data: Buffer, bodyStart: number, headers: SipHeaders, stream: boolean): Buffer {
+  const values = headers.getAll('Content-Length');
+  // RFC 4475 §3.3.9: two Content-Lengths leave the body length unknown.
+  if (values.length > 1) throw new SipParseError('Multiple Content-Length headers');
+  const available = data.length - bodyStart;
+  const cl = values[0];
+  if (cl === undefined) {
+    // §18.3: required on streams; on UDP the body is the rest of the datagram (RFC 4475 §3.4.1).
+    if (stream) throw new SipParseError('Missing Content-Length');
+    return Buffer.from(data.subarray(bodyStart));
+  }
+  const length = parseContentLength(cl);
+  if (length > available) {
+    // §18.3: a datagram shorter than its Content-Length is rejected (RFC 4475 §3.1.2.2).
+    throw new SipParseError(stream ? 'Incomplete body' : 'Content-Length larger than datagram', { detail: `${length} > ${available}` });
+  }
+  // Bytes past Content-Length are discarded (§18.3; RFC 4475 §3.1.1.8).
+  return Buffer.from(data.subarray(bodyStart, bodyStart + length));
+}

@@ -1,0 +1,273 @@
+/**
+ * Registration (RFC 3261 §10.2): REGISTER with digest authentication,
+ * refreshed before the expiry the registrar granted, retried with growing
+ * back-off after a failure, redone at once when the flow to the registrar
+ * breaks, and removed (Expires: 0) on shutdown. With a backup registrar,
+ * a failure of the primary moves the binding there and the primary is
+ * probed until it answers again.
+ */
+import type { Logger } from '../../log/logger.js';
+import { DigestClient, type DigestCredentials } from '../auth/index.js';
+import { formatNameAddr, parseNameAddr, SipResponse, type SipRequest } from '../message/index.js';
+import { buildRequest, newCallId, type SipStack } from '../core/sip-stack.js';
+import { endpointOfUri } from '../core/destination.js';
+import { randomBytes } from 'node:crypto';
+import { Backoff } from './backoff.js';
+
+/** liblinphone's names, which `register-status` prints (LINPHONE-DAEMON.md §5). */
+export type RegistrationState = 'None' | 'Progress' | 'Ok' | 'Cleared' | 'Failed';
+
+export interface RegistrationOptions {
+  stack: SipStack;
+  /** Address of record, e.g. sip:door@myhouse (config sip.identity). */
+  aor: string;
+  registrar: string;
+  backupRegistrar?: string;
+  credentials?: DigestCredentials;
+  /** Requested binding lifetime in seconds. */
+  expires: number;
+  log: Logger;
+  onStateChange?(state: RegistrationState, detail: { registrar: string; reason?: string }): void;
+  backoff?: Backoff;
+  /** How often to try the primary again while on the backup. */
+  probeMs?: number;
+}
+
+/** Refresh this long before the binding would expire (and never later than at 85 % of it). */
+const REFRESH_MARGIN_S = 30;
+const UNREGISTER_TIMEOUT_MS = 3_000;
+
+interface Target {
+  uri: string;
+  callId: string;
+  cseq: number;
+  fromTag: string;
+  auth: DigestClient | undefined;
+  /** Contact we registered there, to find it in the 2xx and to remove it. */
+  contact?: string;
+}
+
+export class RegistrationClient {
+  private _state: RegistrationState = 'None';
+  private readonly targets: Target[];
+  private active = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private probeTimer: NodeJS.Timeout | undefined;
+  private stopped = true;
+  private inFlight = false;
+  private readonly backoff: Backoff;
+  private expires: number;
+  private readonly log: Logger;
+
+  constructor(private readonly opts: RegistrationOptions) {
+    this.log = opts.log;
+    this.backoff = opts.backoff ?? new Backoff();
+    this.expires = opts.expires;
+    const target = (uri: string): Target => {
+      endpointOfUri(uri); // a registrar we cannot route to is a config error, said at start
+      return { uri, callId: newCallId(), cseq: 1, fromTag: randomBytes(6).toString('hex'), auth: opts.credentials ? new DigestClient({ credentials: opts.credentials }) : undefined };
+    };
+    this.targets = [target(opts.registrar), ...(opts.backupRegistrar ? [target(opts.backupRegistrar)] : [])];
+  }
+
+  get state(): RegistrationState {
+    return this._state;
+  }
+
+  get registrar(): string {
+    return this.targets[this.active]!.uri;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.refreshNow();
+  }
+
+  /** `register` command and broken flows: send a REGISTER now. */
+  refreshNow(): void {
+    if (this.stopped) return;
+    clearTimeout(this.timer);
+    void this.register(this.active, this.expires);
+  }
+
+  /** The flow to `host` broke (TCP/TLS closed, keep-alive lost): re-register at once (RFC 5626 §4.4). */
+  flowFailed(host: string): void {
+    if (this._state === 'Ok' && endpointOfUri(this.registrar).host === host) {
+      this.log.info(`flow to ${this.registrar} lost; re-registering`);
+      this.refreshNow();
+    }
+  }
+
+  /** Removes the binding (Expires: 0) and stops refreshing; bounded so shutdown never hangs on a dead registrar. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearTimeout(this.timer);
+    clearTimeout(this.probeTimer);
+    if (this._state !== 'Ok') {
+      this.setState('Cleared');
+      return;
+    }
+    await Promise.race([this.sendRegister(this.active, 0), new Promise((r) => setTimeout(r, UNREGISTER_TIMEOUT_MS).unref())]);
+    this.setState('Cleared');
+  }
+
+  private setState(state: RegistrationState, reason?: string): void {
+    if (state === this._state && state !== 'Failed') return;
+    this._state = state;
+    this.opts.onStateChange?.(state, { registrar: this.registrar, reason });
+  }
+
+  private async register(index: number, expires: number): Promise<void> {
+    if (this.inFlight) return;
+    this.inFlight = true;
+    if (this._state !== 'Ok') this.setState('Progress');
+    const result = await this.sendRegister(index, expires);
+    this.inFlight = false;
+    if (this.stopped) return;
+    if (result.ok) {
+      this.backoff.reset();
+      if (index !== this.active) await this.switchTo(index);
+      this.setState('Ok');
+      const refreshIn = Math.max(5, Math.min(result.expires - REFRESH_MARGIN_S, Math.floor(result.expires * 0.85)));
+      this.log.info(`registered at ${this.targets[index]!.uri} for ${result.expires} s; refresh in ${refreshIn} s`);
+      this.timer = setTimeout(() => this.refreshNow(), refreshIn * 1000);
+      if (this.active !== 0) this.scheduleProbe();
+      return;
+    }
+    this.log.warn(`registration at ${this.targets[index]!.uri} failed: ${result.reason}`);
+    if (index === 0 && this.targets.length > 1 && this.active === 0) {
+      // The primary failed: try the backup at once rather than waiting out a back-off.
+      this.setState('Failed', result.reason);
+      this.inFlight = false;
+      const backup = await this.sendRegister(1, expires);
+      if (!this.stopped && backup.ok) {
+        this.active = 1;
+        this.backoff.reset();
+        this.setState('Ok');
+        this.log.info(`registered at backup ${this.targets[1]!.uri}; will probe ${this.targets[0]!.uri}`);
+        const refreshIn = Math.max(5, Math.min(backup.expires - REFRESH_MARGIN_S, Math.floor(backup.expires * 0.85)));
+        this.timer = setTimeout(() => this.refreshNow(), refreshIn * 1000);
+        this.scheduleProbe();
+        return;
+      }
+    }
+    this.setState('Failed', result.reason);
+    const delay = this.backoff.next();
+    this.log.info(`next registration attempt in ${Math.round(delay / 1000)} s`);
+    this.timer = setTimeout(() => this.refreshNow(), delay);
+  }
+
+  /** While on the backup, try the primary now and then; once it answers, move back. */
+  private scheduleProbe(): void {
+    clearTimeout(this.probeTimer);
+    this.probeTimer = setTimeout(async () => {
+      if (this.stopped || this.active === 0) return;
+      const r = await this.sendRegister(0, this.expires);
+      if (this.stopped) return;
+      if (r.ok) {
+        this.log.info(`primary registrar ${this.targets[0]!.uri} is back`);
+        await this.switchTo(0);
+        clearTimeout(this.timer);
+        const refreshIn = Math.max(5, Math.min(r.expires - REFRESH_MARGIN_S, Math.floor(r.expires * 0.85)));
+        this.timer = setTimeout(() => this.refreshNow(), refreshIn * 1000);
+      } else this.scheduleProbe();
+    }, this.opts.probeMs ?? 60_000);
+  }
+
+  /** Moves to `index`, removing the binding at the one we leave. */
+  private async switchTo(index: number): Promise<void> {
+    const old = this.active;
+    this.active = index;
+    if (old !== index) void this.sendRegister(old, 0);
+  }
+
+  /**
+   * One REGISTER and its digest re-sends (RFC 3261 §8.1.3.5: new CSeq,
+   * same Call-ID); 423 Interval Too Brief takes the registrar's Min-Expires
+   * (§10.2.8).
+   */
+  private async sendRegister(index: number, expires: number): Promise<{ ok: true; expires: number } | { ok: false; reason: string }> {
+    const t = this.targets[index]!;
+    const stack = this.opts.stack;
+    let routed;
+    try {
+      routed = await stack.route(buildRequest('REGISTER', t.uri, { from: '<x>', to: '<x>', cseq: 1 }), t.uri);
+    } catch (e) {
+      return { ok: false, reason: e instanceof Error ? e.message : String(e) };
+    }
+    const aor = parseNameAddr(`<${this.opts.aor}>`);
+    const user = 'user' in aor.uri ? (aor.uri.user ?? '') : '';
+    t.contact = await stack.contactUri(user, routed.transport, routed.destination.host);
+    const attempt = t.auth?.start({ method: 'REGISTER', uri: t.uri });
+    let authHeaders = attempt?.headers ?? [];
+    let wantExpires = expires;
+    for (let round = 0; round < 10; round++) {
+      const req = buildRequest('REGISTER', t.uri, {
+        from: `${formatNameAddr(aor)};tag=${t.fromTag}`,
+        to: formatNameAddr(aor),
+        callId: t.callId,
+        cseq: t.cseq++,
+        contact: `<${t.contact}>`,
+        headers: [['Expires', String(wantExpires)], ...authHeaders.map((h): [string, string] => [h.name, h.value])],
+      });
+      const res = await this.transact(req, t.uri);
+      if (!(res instanceof SipResponse)) return { ok: false, reason: res };
+      if (res.status >= 200 && res.status < 300) {
+        return { ok: true, expires: wantExpires === 0 ? 0 : grantedExpires(res, t.contact, wantExpires) };
+      }
+      if ((res.status === 401 || res.status === 407) && attempt) {
+        const outcome = attempt.challenge({ wwwAuthenticate: res.headers.getAll('WWW-Authenticate'), proxyAuthenticate: res.headers.getAll('Proxy-Authenticate') });
+        if (!outcome.retry) return { ok: false, reason: outcome.reason };
+        authHeaders = outcome.headers;
+        continue;
+      }
+      if (res.status === 401 || res.status === 407) return { ok: false, reason: `${res.status} ${res.reason}: the registrar wants credentials; set account.password or account.ha1` };
+      if (res.status === 423) {
+        const min = Number(res.headers.get('Min-Expires'));
+        if (!Number.isInteger(min) || min <= wantExpires) return { ok: false, reason: '423 without a usable Min-Expires' };
+        wantExpires = min;
+        this.expires = min;
+        continue;
+      }
+      return { ok: false, reason: `${res.status} ${res.reason}` };
+    }
+    return { ok: false, reason: 'too many challenges' };
+  }
+
+  private transact(req: SipRequest, target: string): Promise<SipResponse | string> {
+    return new Promise((resolve) => {
+      this.opts.stack
+        .send(
+          req,
+          {
+            onResponse: (res) => {
+              if (res.status >= 200) resolve(res);
+            },
+            onFailure: (reason) => resolve(reason === 'Request Timeout' ? 'no answer (timeout)' : reason),
+          },
+          target,
+        )
+        .catch(() => {}); // onFailure has the reason
+    });
+  }
+}
+
+/** §10.2.4: the expiry is the contact's `expires` param in the 2xx, else its Expires header, else what we asked. */
+function grantedExpires(res: SipResponse, ourContact: string, asked: number): number {
+  for (const value of res.headers.getAll('Contact')) {
+    try {
+      const c = parseNameAddr(value);
+      const uri = 'host' in c.uri ? c.uri : undefined;
+      const ours = parseNameAddr(`<${ourContact}>`).uri;
+      if (uri && 'host' in ours && uri.host === ours.host && (uri.port ?? 5060) === (ours.port ?? 5060) && (uri.user ?? '') === (ours.user ?? '')) {
+        const e = Number(c.params.get('expires'));
+        if (Number.isInteger(e) && e > 0) return e;
+      }
+    } catch {
+      // a contact we cannot read is not ours
+    }
+  }
+  const h = Number(res.headers.get('Expires'));
+  return Number.isInteger(h) && h > 0 ? h : asked;
+}

@@ -1,0 +1,220 @@
+/**
+ * SIP over TCP and TLS (RFC 3261 §18, RFC 5626 keep-alives): connections
+ * opened on demand and reused for the same peer, responses on the
+ * connection their request came on (§18.2.2), idle connections closed,
+ * CRLF keep-alives on flows that carry a registration.
+ */
+import { connect as netConnect, createServer as netServer, isIP, type Server, type Socket } from 'node:net';
+import { connect as tlsConnect, createServer as tlsServer, type TLSSocket } from 'node:tls';
+import type { Logger } from '../../log/logger.js';
+import { StreamFramer } from '../message/index.js';
+import { endpointKey, type Endpoint } from './endpoint.js';
+import { TransportError, type Transport, type TransportHandlers } from './transport.js';
+
+export interface StreamTransportOptions {
+  /** TLS only: our certificate and key (PEM) for the listener. */
+  tls?: { cert?: Buffer; key?: Buffer; verify: boolean; ca?: Buffer };
+  /** Close a connection unused this long (unless it carries keep-alives). */
+  idleMs?: number;
+  connectTimeoutMs?: number;
+}
+
+interface Connection {
+  id: string;
+  socket: Socket;
+  remote: Endpoint;
+  framer: StreamFramer;
+  lastUsed: number;
+  keepAlive?: { timer: NodeJS.Timeout; awaitingPong?: NodeJS.Timeout };
+}
+
+/** RFC 5626 §4.4.1: a pong must come within 10 s of the ping. */
+const PONG_TIMEOUT_MS = 10_000;
+const PING = Buffer.from('\r\n\r\n');
+const PONG = Buffer.from('\r\n');
+
+let nextId = 1;
+
+export class StreamTransport implements Transport {
+  readonly reliable = true;
+  private server: Server | undefined;
+  private readonly byId = new Map<string, Connection>();
+  private readonly byRemote = new Map<string, Connection>();
+  private readonly connecting = new Map<string, Promise<Connection>>();
+  private sweeper: NodeJS.Timeout | undefined;
+  private bound: Endpoint;
+
+  constructor(
+    listen: Endpoint,
+    private readonly handlers: TransportHandlers,
+    private readonly log: Logger,
+    private readonly opts: StreamTransportOptions,
+  ) {
+    if (listen.protocol === 'udp') throw new Error('StreamTransport is for tcp and tls');
+    this.bound = { ...listen };
+  }
+
+  get protocol(): 'tcp' | 'tls' {
+    return this.bound.protocol as 'tcp' | 'tls';
+  }
+
+  get local(): Endpoint {
+    return this.bound;
+  }
+
+  async start(): Promise<void> {
+    let server: Server;
+    if (this.protocol === 'tls') {
+      const { cert, key } = this.opts.tls ?? {};
+      if (!cert || !key) throw new TransportError('a tls listener needs sip.tls_cert and sip.tls_key');
+      server = tlsServer({ cert, key }, (s) => this.adopt(s, this.remoteOf(s)));
+    } else {
+      server = netServer((s) => this.adopt(s, this.remoteOf(s)));
+    }
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.bound.port, this.bound.host, () => {
+        server.off('error', reject);
+        server.on('error', (e) => this.log.warn(`${this.protocol} listener: ${e.message}`));
+        const addr = server.address();
+        if (addr && typeof addr === 'object') this.bound = { ...this.bound, port: addr.port };
+        resolve();
+      });
+    });
+    const idle = this.opts.idleMs ?? 300_000;
+    this.sweeper = setInterval(() => this.closeIdle(idle), Math.min(idle, 30_000));
+    this.sweeper.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.sweeper);
+    for (const c of this.byId.values()) this.drop(c, false);
+    const s = this.server;
+    this.server = undefined;
+    if (s) await new Promise<void>((r) => s.close(() => r()));
+  }
+
+  async send(data: Buffer, to: Endpoint, connectionId?: string): Promise<void> {
+    let conn = connectionId ? this.byId.get(connectionId) : undefined;
+    conn ??= this.byRemote.get(endpointKey({ ...to, protocol: this.protocol }));
+    conn ??= await this.open(to);
+    conn.lastUsed = Date.now();
+    const c = conn;
+    await new Promise<void>((resolve, reject) =>
+      c.socket.write(data, (e) => (e ? reject(new TransportError(`${this.protocol} send to ${to.host}:${to.port}: ${e.message}`)) : resolve())),
+    );
+  }
+
+  /**
+   * RFC 5626 §4.4.1: double-CRLF pings on the flow to `remote` every
+   * `intervalMs`; no pong within 10 s closes the flow, which the handlers
+   * hear as onConnectionClosed (registration then re-registers).
+   */
+  keepAlive(remote: Endpoint, intervalMs: number): boolean {
+    const conn = this.byRemote.get(endpointKey({ ...remote, protocol: this.protocol }));
+    if (!conn) return false;
+    if (conn.keepAlive) clearInterval(conn.keepAlive.timer);
+    const timer = setInterval(() => {
+      if (conn.keepAlive?.awaitingPong) return;
+      conn.socket.write(PING);
+      conn.keepAlive!.awaitingPong = setTimeout(() => {
+        this.log.warn(`${this.protocol} flow to ${remote.host}:${remote.port}: no keep-alive pong; closing`);
+        this.drop(conn, true);
+      }, PONG_TIMEOUT_MS);
+    }, intervalMs);
+    timer.unref();
+    conn.keepAlive = { timer };
+    return true;
+  }
+
+  get connectionCount(): number {
+    return this.byId.size;
+  }
+
+  private remoteOf(s: Socket): Endpoint {
+    return { protocol: this.protocol, host: s.remoteAddress?.replace(/^::ffff:/, '') ?? '', port: s.remotePort ?? 0 };
+  }
+
+  private open(to: Endpoint): Promise<Connection> {
+    const key = endpointKey({ ...to, protocol: this.protocol });
+    const pending = this.connecting.get(key);
+    if (pending) return pending;
+    const p = new Promise<Connection>((resolve, reject) => {
+      const tls = this.opts.tls;
+      const socket: Socket =
+        this.protocol === 'tls'
+          ? tlsConnect({
+              host: to.host,
+              port: to.port,
+              // SNI only for names (RFC 6066 §3 forbids literal addresses).
+              servername: isIP(to.host) ? undefined : to.host,
+              rejectUnauthorized: tls?.verify ?? true,
+              ca: tls?.ca,
+            })
+          : netConnect({ host: to.host, port: to.port });
+      const timer = setTimeout(() => socket.destroy(new Error('connect timed out')), this.opts.connectTimeoutMs ?? 10_000);
+      const ready = this.protocol === 'tls' ? 'secureConnect' : 'connect';
+      socket.once(ready, () => {
+        clearTimeout(timer);
+        resolve(this.adopt(socket, { ...to, protocol: this.protocol }));
+      });
+      socket.once('error', (e) => {
+        clearTimeout(timer);
+        const why = (socket as TLSSocket).authorizationError ? `certificate not trusted (${String((socket as TLSSocket).authorizationError)})` : e.message;
+        reject(new TransportError(`${this.protocol} connect to ${to.host}:${to.port}: ${why}`));
+      });
+    }).finally(() => this.connecting.delete(key));
+    this.connecting.set(key, p);
+    return p;
+  }
+
+  private adopt(socket: Socket, remote: Endpoint): Connection {
+    const conn: Connection = { id: `${this.protocol}-${nextId++}`, socket, remote, framer: new StreamFramer(), lastUsed: Date.now() };
+    this.byId.set(conn.id, conn);
+    this.byRemote.set(endpointKey(remote), conn);
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => {
+      conn.lastUsed = Date.now();
+      for (const ev of conn.framer.push(chunk)) {
+        if (ev.type === 'ping') socket.write(PONG);
+        else if (ev.type === 'pong') {
+          clearTimeout(conn.keepAlive?.awaitingPong);
+          if (conn.keepAlive) conn.keepAlive.awaitingPong = undefined;
+        } else if (ev.type === 'message') {
+          this.handlers.onMessage({ parsed: { message: ev.message }, raw: ev.raw, source: remote, via: this, connectionId: conn.id });
+        } else if (ev.type === 'invalid') {
+          this.handlers.onMessage({ parsed: { error: ev.error }, raw: ev.raw, source: remote, via: this, connectionId: conn.id });
+        } else {
+          // §18.3: on a stream, a framing error leaves no way to find the next message.
+          this.log.warn(`${this.protocol} from ${remote.host}:${remote.port}: ${ev.error.message}; closing`);
+          this.drop(conn, true);
+          return;
+        }
+      }
+    });
+    socket.on('error', (e) => this.log.debug(`${this.protocol} ${remote.host}:${remote.port}: ${e.message}`));
+    socket.on('close', () => this.forget(conn, true));
+    return conn;
+  }
+
+  private closeIdle(idleMs: number): void {
+    const now = Date.now();
+    for (const c of this.byId.values()) if (!c.keepAlive && now - c.lastUsed > idleMs) this.drop(c, false);
+  }
+
+  private drop(conn: Connection, notify: boolean): void {
+    this.forget(conn, notify);
+    conn.socket.destroy();
+  }
+
+  private forget(conn: Connection, notify: boolean): void {
+    if (!this.byId.delete(conn.id)) return;
+    if (this.byRemote.get(endpointKey(conn.remote)) === conn) this.byRemote.delete(endpointKey(conn.remote));
+    if (conn.keepAlive) {
+      clearInterval(conn.keepAlive.timer);
+      clearTimeout(conn.keepAlive.awaitingPong);
+    }
+    if (notify) this.handlers.onConnectionClosed?.(conn.remote, conn.id);
+  }
+}

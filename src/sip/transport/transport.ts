@@ -1,0 +1,44 @@
+/**
+ * The interface the SIP layers above see: one per listening address, each
+ * able to send a message to an endpoint and to report what arrives with
+ * where it came from (RFC 3261 §18).
+ */
+import type { SipMessage, SipParseError } from '../message/index.js';
+import type { Endpoint, TransportProtocol } from './endpoint.js';
+
+export interface Received {
+  /** The message, parsed and validated; or why it could not be (`error.request` set when a 400 can be tried). */
+  parsed: { message: SipMessage; error?: undefined } | { message?: undefined; error: SipParseError };
+  /** Its bytes, for trace logs. */
+  raw: Buffer;
+  source: Endpoint;
+  /** The transport it arrived on: responses go back on it (§18.2.2). */
+  via: Transport;
+  /** For TCP/TLS: the connection, so a response can reuse it. */
+  connectionId?: string;
+}
+
+export interface TransportHandlers {
+  onMessage(message: Received): void;
+  /** A connection we had with `remote` is gone (RFC 5626 flow failure; registration re-registers). */
+  onConnectionClosed?(remote: Endpoint, connectionId: string): void;
+}
+
+export interface Transport {
+  readonly protocol: TransportProtocol;
+  readonly reliable: boolean;
+  /** Where we listen, as bound (port 0 in config becomes the real port). */
+  readonly local: Endpoint;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /**
+   * Sends one serialised message. On TCP/TLS a connection to `to` is reused
+   * (or `connectionId`'s, for responses on the request's connection), else
+   * opened; rejects when it cannot be.
+   */
+  send(data: Buffer, to: Endpoint, connectionId?: string): Promise<void>;
+}
+
+export class TransportError extends Error {
+  override name = 'TransportError';
+}
