@@ -279,7 +279,8 @@ export class SipStack {
     if (top === undefined) return;
     const via = req.topVia;
     const sentBy = via.host.replace(/^\[|\]$/g, '');
-    if (sentBy !== source.host) via.params.set('received', source.host);
+    // RFC 3581 §4: with rport, `received` is added even when it equals sent-by.
+    if (sentBy !== source.host || via.params.has('rport')) via.params.set('received', source.host);
     if (via.params.has('rport')) via.params.set('rport', String(source.port));
     req.headers.set('Via', [formatVia(via), ...rest]);
   }
