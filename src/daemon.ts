@@ -9,7 +9,13 @@ import { CommandRegistry } from './control/registry.js';
 import { ControlServer } from './control/server.js';
 import { ACCOUNT_ID, linphoneRegistrationState, registrationCommands } from './control/registration-commands.js';
 import { SipStack } from './sip/core/sip-stack.js';
+import { callCommands } from './control/call-commands.js';
+import { DoorStation } from './door/door-station.js';
+import { GstMediaEngine } from './media/gst-engine.js';
+import type { MediaEngine } from './media/types.js';
+import { parseListen } from './sip/transport/endpoint.js';
 import { RegistrationClient } from './sip/registration/registration-client.js';
+import type { DigestCredentials } from './sip/auth/index.js';
 import { readFileSync } from 'node:fs';
 import { doorOpenerCommands } from './door/door-opener-commands.js';
 import { DoorOpener } from './door/door-opener.js';
@@ -42,6 +48,8 @@ export class Daemon {
   readonly opener: DoorOpener;
   readonly sip: SipStack;
   readonly registration: RegistrationClient | undefined;
+  readonly media: MediaEngine;
+  readonly door: DoorStation;
   private readonly services: Service[] = [];
   private readonly started: Service[] = [];
 
@@ -75,6 +83,24 @@ export class Daemon {
     this.registration = this.createRegistration(config, sink);
     this.commands.add(...registrationCommands(this.registration));
 
+    // Media binds where SIP does when SIP names one address (tests, multi-homed boards).
+    const sipHost = parseListen(config.sip.listen[0]!).host;
+    this.media = new GstMediaEngine({ config: config.media, bindAddress: sipHost === '::' ? '0.0.0.0' : sipHost, log: sink.logger('media') });
+    this.services.splice(2, 0, { name: 'media', start: () => this.media.start(), stop: () => this.media.stop() });
+    this.door = new DoorStation({
+      config,
+      stack: this.sip,
+      media: this.media,
+      opener: this.opener,
+      events: this.events,
+      log: sink.logger('door'),
+      credentials: credentialsOf(config),
+      setLed: (on) => this.gpio.setLed(on),
+    });
+    this.gpio.onPress(() => void this.door.ring());
+    this.commands.add(...callCommands(this.door, this.media));
+    this.services.push({ name: 'door', start: async () => {}, stop: () => this.door.stop() });
+
     const [listenFd] = takeListenFds();
     const control = new ControlServer({
       path: config.control.socket,
@@ -90,13 +116,12 @@ export class Daemon {
   private createRegistration(config: Config, sink: LogSink): RegistrationClient | undefined {
     const a = config.account;
     if (!a.registrar) return undefined;
-    const username = a.username || /^sips?:([^@]+)@/.exec(config.sip.identity)?.[1] || 'door';
     const registration = new RegistrationClient({
       stack: this.sip,
       aor: config.sip.identity,
       registrar: a.registrar,
       backupRegistrar: a.backup_registrar || undefined,
-      credentials: a.password ? { username, password: a.password } : a.ha1 ? { username, ha1: a.ha1 } : undefined,
+      credentials: credentialsOf(config),
       expires: a.expires,
       log: sink.logger('register'),
       onStateChange: (state, { registrar, reason }) =>
@@ -131,6 +156,15 @@ export class Daemon {
       }
     }
   }
+}
+
+/** Digest credentials from `[account]`; the user defaults to the identity's user part (SPEC section 2). */
+function credentialsOf(config: Config): DigestCredentials | undefined {
+  const a = config.account;
+  const username = a.username || /^sips?:([^@]+)@/.exec(config.sip.identity)?.[1] || 'door';
+  if (a.password) return { username, password: a.password };
+  if (a.ha1) return { username, ha1: a.ha1 };
+  return undefined;
 }
 
 function readPem(key: string, path: string): Buffer | undefined {

@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { converse, startDaemon, type RunningDaemon } from '../helpers/daemon.js';
-import { hasKamailio, startKamailio, type RunningKamailio } from '../helpers/kamailio.js';
+import { hasKamailio, startKamailio } from '../helpers/kamailio.js';
 
 async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, ms = 15_000): Promise<T> {
   const deadline = Date.now() + ms;

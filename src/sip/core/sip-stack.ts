@@ -140,6 +140,11 @@ export class SipStack {
     return this.transports.find((t) => t.protocol === protocol);
   }
 
+  /** Our address as a peer reached over `transport` sees it (for SDP c= lines). */
+  async localAddress(transport: Transport, toward: string): Promise<string> {
+    return isWildcard(transport.local.host) ? sourceAddressToward(toward) : transport.local.host;
+  }
+
   /** `sip:user@host:port;transport=x` at which we can be reached over `transport` from `toward`. */
   async contactUri(user: string, transport: Transport, toward: string): Promise<string> {
     const host = isWildcard(transport.local.host) ? await sourceAddressToward(toward) : transport.local.host;
@@ -167,22 +172,17 @@ export class SipStack {
    * and rport (RFC 3581 §3), Max-Forwards and User-Agent when missing.
    */
   async send(request: SipRequest, callbacks: ClientCallbacks, target?: string): Promise<OutgoingRequest> {
-    let routed;
+    let out: OutgoingRequest & { branch: string };
     try {
-      routed = await this.route(request, target);
+      out = await this.prepare(request, target);
     } catch (e) {
       const why = e instanceof Error ? e.message : String(e);
       queueMicrotask(() => callbacks.onFailure(why));
       throw e;
     }
-    const { destination, transport } = routed;
-    const host = isWildcard(transport.local.host) ? await sourceAddressToward(destination.host) : transport.local.host;
-    const branch = newBranch();
-    request.headers.prepend('Via', `SIP/2.0/${viaTransport(transport.protocol)} ${hostPort(host, transport.local.port)};branch=${branch};rport`);
-    if (!request.headers.has('Max-Forwards')) request.headers.set('Max-Forwards', '70');
-    if (!request.headers.has('User-Agent')) request.headers.set('User-Agent', this.opts.userAgent);
+    const { destination, transport, branch } = out;
     const wire = this.wireTo<SipRequest>(transport, destination);
-    const key = clientKey(branch, request.method === 'ACK' ? 'ACK' : request.cseq.method);
+    const key = clientKey(branch, request.cseq.method);
     const user = {
       onResponse: (r: SipResponse) => callbacks.onResponse(r),
       onTimeout: () => callbacks.onFailure('Request Timeout'),
@@ -197,6 +197,57 @@ export class SipStack {
       tx.onTerminated(() => this.clients.delete(key));
     }
     return { request, destination, transport };
+  }
+
+  /**
+   * The ACK for a 2xx, which is no transaction (§13.2.2.4, §17.1.1.3): its
+   * own branch, sent as is; the caller re-sends it for every 2xx retransmission.
+   */
+  async sendAck(ack: SipRequest, target?: string): Promise<void> {
+    const { destination, transport } = await this.prepare(ack, target);
+    await this.sendStateless(ack, destination, transport);
+  }
+
+  /**
+   * CANCEL (§9.1): the INVITE's Request-URI, Call-ID, From, To, CSeq number
+   * and top Via (same branch), so the server matches it to the INVITE's
+   * transaction; sent where the INVITE went.
+   */
+  async cancel(invite: OutgoingRequest, callbacks: ClientCallbacks): Promise<void> {
+    const inv = invite.request;
+    const h = new SipHeaders();
+    h.set('Via', inv.headers.getAll('Via')[0]!);
+    for (const r of inv.headers.getAll('Route')) h.append('Route', r);
+    h.set('From', inv.headers.get('From')!);
+    h.set('To', inv.headers.get('To')!);
+    h.set('Call-ID', inv.callId);
+    h.set('CSeq', `${inv.cseq.seq} CANCEL`);
+    h.set('Max-Forwards', '70');
+    const cancel = new SipRequest('CANCEL', inv.uri, h);
+    const branch = inv.topVia.params.get('branch')!;
+    const key = clientKey(branch, 'CANCEL');
+    const tx = new NonInviteClientTransaction<SipRequest, SipResponse>(
+      key,
+      cancel,
+      this.wireTo<SipRequest>(invite.transport, invite.destination),
+      { onResponse: (r) => callbacks.onResponse(r), onTimeout: () => callbacks.onFailure('Request Timeout'), onTransportError: (e) => callbacks.onFailure(e.message) },
+      this.opts.timers,
+    );
+    if (!tx.terminated) {
+      this.clients.set(key, tx);
+      tx.onTerminated(() => this.clients.delete(key));
+    }
+  }
+
+  /** Routes a request and puts our Via on it (fresh branch, rport: RFC 3581 §3), Max-Forwards and User-Agent when missing. */
+  private async prepare(request: SipRequest, target?: string): Promise<OutgoingRequest & { branch: string }> {
+    const { destination, transport } = await this.route(request, target);
+    const host = isWildcard(transport.local.host) ? await sourceAddressToward(destination.host) : transport.local.host;
+    const branch = newBranch();
+    request.headers.prepend('Via', `SIP/2.0/${viaTransport(transport.protocol)} ${hostPort(host, transport.local.port)};branch=${branch};rport`);
+    if (!request.headers.has('Max-Forwards')) request.headers.set('Max-Forwards', '70');
+    if (!request.headers.has('User-Agent')) request.headers.set('User-Agent', this.opts.userAgent);
+    return { request, destination, transport, branch };
   }
 
   /** A 2xx ACK or other message sent outside any transaction (§13.2.2.4), to where the request went. */

@@ -1,0 +1,155 @@
+/**
+ * Call commands with linphone-daemon's replies and reason texts
+ * (LINPHONE-DAEMON.md §5), which existing clients compare byte for byte.
+ */
+import type { DoorCall } from '../door/door-call.js';
+import { CallState } from '../door/call-state.js';
+import type { DoorStation } from '../door/door-station.js';
+import type { MediaEngine } from '../media/types.js';
+import type { Command } from './registry.js';
+import { fail, ok, type Body, type Reply } from './reply.js';
+
+/** States in which linphone's call-status shows From (the remote party). */
+const SHOWS_FROM = new Set<string>([
+  CallState.OutgoingInit,
+  CallState.OutgoingProgress,
+  CallState.OutgoingRinging,
+  CallState.StreamsRunning,
+  CallState.Connected,
+  CallState.IncomingReceived,
+]);
+const CONNECTED = new Set<string>([CallState.Connected, CallState.StreamsRunning]);
+
+function pickCall(door: DoorStation, args: string, none: string): DoorCall | Reply {
+  const id = args.split(/\s+/)[0] ?? '';
+  if (id === '') return door.current() ?? fail(none);
+  if (!/^\d+$/.test(id)) return fail('No call with such id.');
+  const call = door.get(Number(id));
+  return call && call.state !== CallState.Released ? call : fail('No call with such id.');
+}
+
+const isReply = (x: DoorCall | Reply): x is Reply => 'status' in x;
+
+/** `user@host` → `sip:user@host`, as linphone-daemon completes it. */
+function normaliseUri(word: string): string | undefined {
+  const uri = /^sips?:/i.test(word) ? word : word.includes('@') ? `sip:${word}` : undefined;
+  return uri && /^sips?:([^@\s]+@)?[^@\s:;]+(:\d+)?(;\S*)?$/i.test(uri) ? uri : undefined;
+}
+
+export function callCommands(door: DoorStation, media: MediaEngine): Command[] {
+  return [
+    {
+      name: 'call',
+      syntax: 'call <sip-address> [--early-media]',
+      description: 'Calls a SIP address. Early media follows call.early_media; --early-media forces video on while it rings.',
+      run: (args) => {
+        const [address, flag] = args.split(/\s+/).filter(Boolean);
+        if (!address) return fail('Missing address parameter.');
+        const uri = normaliseUri(address);
+        if (!uri) return fail('Call creation failed.');
+        const forced = flag === '--early-media';
+        const { id } = door.call([uri], forced && door.earlyMediaSetting === 'none' ? 'video' : door.earlyMediaSetting);
+        return ok([...(forced ? ([['Early media', 'Ok']] as const) : []), ['Id', id]]);
+      },
+    },
+    {
+      name: 'ring',
+      syntax: 'ring',
+      description: 'Does what a press of the button does: rings call.targets as configured. A press during a call is ignored.',
+      run: () => ok([['Id', door.ring().id]]),
+    },
+    {
+      name: 'terminate',
+      syntax: 'terminate [<call_id>]',
+      description: 'Hangs up: CANCEL while ringing, BYE once answered.',
+      run: async (args) => {
+        const call = pickCall(door, args, 'No active call.');
+        if (isReply(call)) return call;
+        await door.terminate(call.id);
+        return ok();
+      },
+    },
+    {
+      name: 'answer',
+      syntax: 'answer [<call_id>]',
+      description: 'Answers an incoming call (from door.allowed; with auto_answer they are answered already).',
+      run: async (args) => {
+        const call = pickCall(door, args, 'No call to accept.');
+        if (isReply(call)) return call;
+        if (call.direction !== 'in' || call.state !== CallState.IncomingReceived) return fail("Can't accept this call.");
+        return (await call.accept()) ? ok() : fail("Can't accept this call.");
+      },
+    },
+    {
+      name: 'call-status',
+      syntax: 'call-status [<call_id>]',
+      description: 'State of a call; Forks: is the number of screens it rings with early media.',
+      run: (args) => {
+        const call = pickCall(door, args, 'No current call available.');
+        if (isReply(call)) return call;
+        const body: Array<[string, string | number]> = [['State', call.state]];
+        if (SHOWS_FROM.has(call.state)) body.push(['From', call.peer ?? call.remote]);
+        if (CONNECTED.has(call.state)) {
+          body.push(['Direction', call.direction]);
+          body.push(['Duration', Math.floor((Date.now() - (call.connectedAt ?? Date.now())) / 1000)]);
+        }
+        body.push(['Forks', call.earlyForks]);
+        return ok(body);
+      },
+    },
+    {
+      name: 'call-stats',
+      syntax: 'call-stats [<call_id>]',
+      description: 'Media figures: codec, packets and bytes each way, where video goes.',
+      run: (args) => {
+        const call = pickCall(door, args, 'No current call available.');
+        if (isReply(call)) return call;
+        const s = media.stats();
+        const body: Body = [
+          ['Id', call.id],
+          ['Video-encoder', s.video.encoder ?? 'none'],
+          ['Video-destinations', s.video.destinations.map((d) => `${d.address}:${d.port}`).join(', ') || 'none'],
+          ['Video-keyframes-forced', s.video.keyFramesForced],
+          ['Audio-codec', s.audio.codec ?? 'none'],
+          ['Audio-remote', s.audio.remote ?? 'none'],
+          ['Audio-packets-sent', s.audio.packetsSent],
+          ['Audio-bytes-sent', s.audio.bytesSent],
+          ['Audio-packets-received', s.audio.packetsReceived],
+          ['Audio-bytes-received', s.audio.bytesReceived],
+        ];
+        return ok(body);
+      },
+    },
+    {
+      name: 'dtmf',
+      syntax: 'dtmf <digit>',
+      description: 'Sends one RFC 4733 DTMF digit (0-9, *, #, A-D) in the current call.',
+      run: async (args) => {
+        if (!args) return fail('Missing digit parameter.');
+        const digit = args[0]!.toUpperCase();
+        if (!/^[0-9*#A-D]$/.test(digit)) return fail('Incorrect digit parameter.');
+        if (!door.current()) return fail('No active call.');
+        try {
+          await door.sendDtmf(digit);
+          return ok();
+        } catch (e) {
+          return fail(e instanceof Error ? e.message : String(e));
+        }
+      },
+    },
+    {
+      name: 'snapshot',
+      syntax: 'snapshot <file>',
+      description: 'Writes the current camera frame as JPEG.',
+      run: async (args) => {
+        if (!args) return fail('Missing file parameter.');
+        try {
+          await media.snapshot(args);
+          return ok();
+        } catch (e) {
+          return fail(`Snapshot failed: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      },
+    },
+  ];
+}

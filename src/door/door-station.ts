@@ -1,0 +1,157 @@
+/**
+ * The door station's policy: what a press does (the call plan of
+ * `[call]`), which incoming calls are answered (`door.allowed`,
+ * `auto_answer`), where DTMF, INFO and MESSAGE codes go (the door
+ * opener), and the call states the control socket reports.
+ */
+import type { Config } from '../config/schema.js';
+import type { EventBus } from '../control/event-bus.js';
+import type { Logger } from '../log/logger.js';
+import type { MediaEngine } from '../media/types.js';
+import { isDtmfDigit } from '../media/dtmf-event.js';
+import type { DigestCredentials } from '../sip/auth/index.js';
+import type { IncomingRequest, SipStack } from '../sip/core/sip-stack.js';
+import { DialogRouter } from '../sip/dialog/dialog-router.js';
+import { CallState, type CallStateName } from './call-state.js';
+import { DoorCall, type DoorCallContext } from './door-call.js';
+import type { DoorOpener } from './door-opener.js';
+
+export interface DoorStationOptions {
+  config: Config;
+  stack: SipStack;
+  media: MediaEngine;
+  opener: DoorOpener;
+  events: EventBus;
+  log: Logger;
+  credentials?: DigestCredentials;
+  /** Lit while a call is up. */
+  setLed?(on: boolean): void;
+}
+
+export class DoorStation {
+  readonly router: DialogRouter;
+  private readonly calls = new Map<number, DoorCall>();
+  private nextId = 1;
+  private readonly ctx: DoorCallContext;
+
+  constructor(private readonly opts: DoorStationOptions) {
+    const { config, stack, media, log } = opts;
+    this.router = new DialogRouter(stack);
+    this.router.onNew('INVITE', (inc) => this.incoming(inc));
+    this.router.onNew('MESSAGE', (inc) => this.message(inc));
+    this.ctx = {
+      stack,
+      router: this.router,
+      media,
+      log,
+      call: config.call,
+      identity: config.sip.identity,
+      srtp: config.media.srtp,
+      credentials: opts.credentials,
+      onState: (call, state) => this.onState(call, state),
+      onDigit: (call, digit, method) => {
+        if (call.peer) opts.opener.dtmf({ call: call.id, digit, peer: call.peer, method });
+      },
+      onCode: (call, code, method) => (call.peer ? opts.opener.tryCode({ code: code.trim(), peer: call.peer, method }).opened : false),
+    };
+    media.on('dtmf', (digit) => {
+      const call = this.current();
+      if (call?.peer) opts.opener.dtmf({ call: call.id, digit, peer: call.peer, method: 'dtmf' });
+    });
+  }
+
+  get earlyMediaSetting(): Config['call']['early_media'] {
+    return this.opts.config.call.early_media;
+  }
+
+  /** The call that is up or ringing, if any (one at a time: a door has one camera and one visitor). */
+  current(): DoorCall | undefined {
+    return [...this.calls.values()].find((c) => !c.ended);
+  }
+
+  get(id: number): DoorCall | undefined {
+    return this.calls.get(id);
+  }
+
+  /**
+   * A press (button or `ring`): the configured plan. A press while a call
+   * is ringing or up does nothing but say so: a visitor leaning on the
+   * button must not cancel the call the residents are about to answer.
+   */
+  ring(): { id: number; already: boolean } {
+    return this.call(this.opts.config.call.targets, this.opts.config.call.early_media);
+  }
+
+  /** `call URI [--early-media]`: one target; the flag forces early video on. */
+  call(targets: string[], earlyMedia: Config['call']['early_media']): { id: number; already: boolean } {
+    const busy = this.current();
+    if (busy) {
+      this.opts.log.info(`call ${busy.id} is already ${busy.state}; press ignored`);
+      return { id: busy.id, already: true };
+    }
+    const id = this.nextId++;
+    this.calls.set(id, DoorCall.outgoing(id, targets, this.ctx, earlyMedia));
+    return { id, already: false };
+  }
+
+  async terminate(id: number): Promise<void> {
+    await this.calls.get(id)?.hangup();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.calls.values()].map((c) => c.hangup()));
+  }
+
+  private onState(call: DoorCall, state: CallStateName): void {
+    this.opts.events.publish({
+      type: 'call-state-changed',
+      // linphone's convention: From is the call's From header, the door itself on outgoing calls (LINPHONE-DAEMON.md §4).
+      body: [['Event', state], ['From', call.direction === 'out' ? this.opts.config.sip.identity : call.remote], ['Id', call.id]],
+    });
+    if (state === CallState.StreamsRunning) this.opts.setLed?.(true);
+    if (state === CallState.Released) {
+      this.opts.setLed?.(false);
+      this.opts.opener.endCall(call.id);
+      // Keep a few ended calls for call-status; drop older ones so memory stays flat.
+      for (const [id, c] of this.calls) if (c.state === CallState.Released && id < call.id - 10) this.calls.delete(id);
+      setTimeout(() => this.calls.delete(call.id), 60_000).unref();
+    }
+  }
+
+  /** SPEC section 4: from `door.allowed` answered when `auto_answer`, anyone else 403. */
+  private incoming(inc: IncomingRequest): void {
+    const from = peerOf(inc);
+    if (!this.opts.opener.isAllowed(from)) {
+      this.opts.log.warn(`refused a call from ${from}: not in door.allowed`);
+      inc.respond(403, 'Forbidden');
+      return;
+    }
+    if (this.current()) {
+      inc.respond(486, 'Busy Here');
+      return;
+    }
+    const id = this.nextId++;
+    this.calls.set(id, DoorCall.incomingCall(id, inc, this.ctx, this.opts.config.door.auto_answer));
+  }
+
+  /** A MESSAGE outside any call whose body is the code (SPEC section 4). */
+  private message(inc: IncomingRequest): void {
+    const result = this.opts.opener.tryCode({ code: inc.request.body.toString('utf8').trim(), peer: peerOf(inc), method: 'message' });
+    inc.respond(result.opened ? 200 : 403, result.opened ? 'OK' : 'Forbidden');
+  }
+
+  async sendDtmf(digit: string): Promise<void> {
+    if (!isDtmfDigit(digit)) throw new Error('Incorrect digit parameter.');
+    await this.opts.media.sendDtmf(digit);
+  }
+}
+
+/**
+ * Who is calling: the From URI. (P-Asserted-Identity is not trusted: we
+ * cannot tell here whether a trusted proxy put it there; SECURITY in the
+ * README says to let only the proxy reach the door's SIP port.)
+ */
+function peerOf(inc: IncomingRequest): string {
+  const from = inc.request.headers.get('From') ?? '';
+  return /<([^>]*)>/.exec(from)?.[1] ?? from.split(';')[0]!.trim();
+}

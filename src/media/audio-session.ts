@@ -1,0 +1,254 @@
+/**
+ * Two-way audio with the screen that answered, and RFC 4733 DTMF both
+ * ways. The RTP socket is ours (node dgram), not GStreamer's:
+ * - symmetric RTP: we send from the port we receive on and that our SDP
+ *   names (GStreamer's udpsrc and udpsink can't share a socket through
+ *   this binding: the `socket` property is an object);
+ * - telephone-events are read and written here, one stream with the
+ *   audio (our SSRC and sequence numbers on every packet we send), so no
+ *   in-band tone detection and no rtpdtmfsrc (which needs custom events
+ *   the binding can't send);
+ * - packets count for call-stats.
+ * GStreamer does capture, echo cancelling, coding and playback
+ * (audio-pipeline.ts), one cached pipeline per codec.
+ */
+import type { Socket, RemoteInfo } from 'node:dgram';
+import { randomInt } from 'node:crypto';
+import { AUDIO_NAMES, CODEC_CLOCK, audioPipelineDescription, rtpCaps, type AudioCodecName } from './audio-pipeline.js';
+import { DtmfDeduplicator, type DtmfDigit } from './dtmf-event.js';
+import { dtmfPacketPlan } from './dtmf-sender.js';
+import { ManagedPipeline } from './managed-pipeline.js';
+import { PipelineSupervisor } from './pipeline-supervisor.js';
+import { buildRtp, parseRtp, restampRtp } from './rtp-packet.js';
+import { TypedEmitter } from './typed-emitter.js';
+import type { TalkParams } from './types.js';
+
+
+export interface AudioSessionEvents extends Record<string, unknown[]> {
+  dtmf: [digit: DtmfDigit];
+  up: [];
+  down: [reason: string, retryInMs: number, attempt: number];
+  warning: [text: string];
+}
+
+export interface AudioStats {
+  talking: boolean;
+  playing: boolean;
+  codec?: AudioCodecName;
+  remote?: string;
+  packetsSent: number;
+  bytesSent: number;
+  packetsReceived: number;
+  bytesReceived: number;
+  /** From an address other than the peer's: dropped (nobody else may send us DTMF). */
+  packetsRejected: number;
+  dtmfSent: number;
+  dtmfReceived: number;
+  failures: number;
+}
+
+export interface AudioSessionOptions {
+  socket: Socket;
+  source: string;
+  sink: string;
+  echoCancel: boolean;
+}
+
+interface CodecPipeline {
+  pipeline: ManagedPipeline;
+  supervisor: PipelineSupervisor;
+}
+
+let probeCounter = 0;
+
+export class AudioSession extends TypedEmitter<AudioSessionEvents> {
+  private readonly pipelines = new Map<AudioCodecName, CodecPipeline>();
+  private talk: TalkParams | undefined;
+  private current: CodecPipeline | undefined;
+  /** Bumped per talk: pulls and DTMF timers of an earlier talk find it changed and stop. */
+  private generation = 0;
+  private ssrc = 0;
+  private seq = 0;
+  private lastAudioTs: number | undefined;
+  private lastAudioAt = 0;
+  private dedup = new DtmfDeduplicator();
+  private dtmfQueue: Promise<void> = Promise.resolve();
+  private pulling = false;
+  private stats_: Omit<AudioStats, 'talking' | 'playing' | 'codec' | 'remote'> = AudioSession.zeroStats();
+
+  constructor(private readonly opts: AudioSessionOptions) {
+    super();
+    opts.socket.on('message', (msg, rinfo) => this.onPacket(msg, rinfo));
+  }
+
+  private static zeroStats() {
+    return { packetsSent: 0, bytesSent: 0, packetsReceived: 0, bytesReceived: 0, packetsRejected: 0, dtmfSent: 0, dtmfReceived: 0, failures: 0 };
+  }
+
+  /** Starts (or retargets) the talk. Throws GstError only if the codec's pipeline can't be built. */
+  start(params: TalkParams): void {
+    if (this.talk) this.stop();
+    const cp = this.pipelineFor(params.codec);
+    this.generation++;
+    this.talk = params;
+    this.current = cp;
+    this.ssrc = randomInt(1, 0xffffffff);
+    this.seq = randomInt(0, 0xffff);
+    this.lastAudioTs = undefined;
+    this.dedup = new DtmfDeduplicator();
+    this.stats_ = AudioSession.zeroStats();
+    // Payload types are the peer's, so they change per call; settable while the pipeline is NULL.
+    if (this.opts.source !== 'none') cp.pipeline.element(AUDIO_NAMES.pay).set('pt', params.payloadType);
+    cp.pipeline.element(AUDIO_NAMES.in).set('caps', rtpCaps(params.codec, params.payloadType));
+    cp.supervisor.start();
+  }
+
+  stop(): void {
+    if (!this.talk) return;
+    this.generation++;
+    this.talk = undefined;
+    this.current?.supervisor.stop();
+    this.current = undefined;
+  }
+
+  get talking(): boolean {
+    return this.talk !== undefined;
+  }
+
+  /** Sends one key press; resolves when its last packet is out. Presses queue one after another. */
+  sendDtmf(digit: DtmfDigit, durationMs = 100): Promise<void> {
+    const next = this.dtmfQueue.then(() => this.sendOneDtmf(digit, durationMs));
+    this.dtmfQueue = next.catch(() => undefined);
+    return next;
+  }
+
+  stats(): AudioStats {
+    return {
+      talking: this.talking,
+      playing: this.current?.pipeline.playing ?? false,
+      codec: this.talk?.codec,
+      remote: this.talk ? `${this.talk.address}:${this.talk.port}` : undefined,
+      ...this.stats_,
+    };
+  }
+
+  private pipelineFor(codec: AudioCodecName): CodecPipeline {
+    let cp = this.pipelines.get(codec);
+    if (cp) return cp;
+    const pipeline = new ManagedPipeline(
+      audioPipelineDescription({
+        codec,
+        payloadType: 0,
+        source: this.opts.source,
+        sink: this.opts.sink,
+        echoCancel: this.opts.echoCancel,
+        probeName: `doorstation_aec${probeCounter++}`,
+      }),
+    );
+    const supervisor = new PipelineSupervisor(pipeline);
+    cp = { pipeline, supervisor };
+    const self = cp;
+    supervisor.on('up', () => {
+      if (this.current !== self) return;
+      this.emit('up');
+      this.pullLoop();
+    });
+    supervisor.on('down', (reason, retry, attempt) => {
+      if (this.current !== self) return;
+      this.stats_.failures++;
+      this.emit('down', reason, retry, attempt);
+    });
+    supervisor.on('warning', (t) => this.emit('warning', t));
+    this.pipelines.set(codec, cp);
+    return cp;
+  }
+
+  /** Encoded packets from the pipeline to the peer, one pull at a time (each pull holds a threadpool thread while it waits). */
+  private pullLoop(): void {
+    if (this.pulling || this.opts.source === 'none' || !this.current) return;
+    const gen = this.generation;
+    const sink = this.current.pipeline.appSink(AUDIO_NAMES.out);
+    this.pulling = true;
+    const next = () =>
+      sink.pull((buf) => {
+        if (!buf || gen !== this.generation || !this.talk) {
+          this.pulling = false;
+          // A new talk may have started while this pull waited.
+          if (this.talk && this.current?.pipeline.playing) this.pullLoop();
+          return;
+        }
+        this.sendAudio(buf);
+        next();
+      });
+    next();
+  }
+
+  private sendAudio(buf: Buffer): void {
+    const talk = this.talk;
+    if (!talk || buf.length < 12) return;
+    this.lastAudioTs = buf.readUInt32BE(4);
+    this.lastAudioAt = performance.now();
+    restampRtp(buf, this.seq++, this.ssrc);
+    this.send(buf, talk);
+  }
+
+  private send(buf: Buffer, talk: TalkParams): void {
+    this.stats_.packetsSent++;
+    this.stats_.bytesSent += buf.length;
+    this.opts.socket.send(buf, talk.port, talk.address, (err) => {
+      if (err) this.emit('warning', `audio send to ${talk.address}:${talk.port}: ${err.message}`);
+    });
+  }
+
+  private onPacket(msg: Buffer, rinfo: RemoteInfo): void {
+    const talk = this.talk;
+    if (!talk) return;
+    // Only the peer we talk to: DTMF opens the door, so nobody else gets heard.
+    if (stripV4Mapped(rinfo.address) !== stripV4Mapped(talk.address)) {
+      this.stats_.packetsRejected++;
+      return;
+    }
+    const rtp = parseRtp(msg);
+    if (!rtp) return;
+    this.stats_.packetsReceived++;
+    this.stats_.bytesReceived += msg.length;
+    if (talk.dtmf && rtp.payloadType === talk.dtmf.payloadType) {
+      const digit = this.dedup.accept(rtp.ssrc, rtp.timestamp, rtp.payload);
+      if (digit) {
+        this.stats_.dtmfReceived++;
+        this.emit('dtmf', digit);
+      }
+      return;
+    }
+    if (rtp.payloadType !== talk.payloadType) return;
+    const cp = this.current;
+    if (cp?.pipeline.playing) cp.pipeline.appSrc(AUDIO_NAMES.in).push(msg);
+  }
+
+  private async sendOneDtmf(digit: DtmfDigit, durationMs: number): Promise<void> {
+    const talk = this.talk;
+    if (!talk?.dtmf) throw new Error(talk ? 'the peer did not agree to telephone-event' : 'no call with audio');
+    const { payloadType, clockRate } = talk.dtmf;
+    const gen = this.generation;
+    const start = performance.now();
+    const audioRate = CODEC_CLOCK[talk.codec];
+    // One stream: the event's timestamp continues the audio's clock when they share a rate.
+    const timestamp =
+      this.lastAudioTs !== undefined && audioRate === clockRate
+        ? (this.lastAudioTs + Math.round(((start - this.lastAudioAt) * clockRate) / 1000)) >>> 0
+        : randomInt(0, 0xffffffff);
+    for (const p of dtmfPacketPlan(digit, durationMs, clockRate)) {
+      const wait = start + p.atMs - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      if (gen !== this.generation || !this.talk) throw new Error('call ended while sending DTMF');
+      this.send(buildRtp({ marker: p.marker, payloadType, sequence: this.seq++, timestamp, ssrc: this.ssrc }, p.payload), this.talk);
+    }
+    this.stats_.dtmfSent++;
+    // RFC 4733 leaves a gap between presses; 40 ms lets any receiver see two.
+    await new Promise((r) => setTimeout(r, 40));
+  }
+}
+
+function stripV4Mapped(a: string): string {
+  return a.startsWith('::ffff:') ? a.slice(7) : a;
+}

@@ -1,0 +1,128 @@
+/**
+ * What the door layer sees of media: the MediaEngine interface, its
+ * events, and the shapes it takes and gives. Implemented by the GStreamer
+ * engine (gst-engine.ts) and by FakeMediaEngine for the layers' unit tests.
+ * Addresses are IP literals (the SDP's c= line), never host names.
+ */
+import type { AudioCodecName } from './audio-pipeline.js';
+import type { DtmfDigit } from './dtmf-event.js';
+
+export type { AudioCodecName } from './audio-pipeline.js';
+export type { DtmfDigit } from './dtmf-event.js';
+
+export interface VideoDestination {
+  /** The screen's c= address and video m= port. */
+  address: string;
+  port: number;
+  /** The payload type the screen expects for H.264 (its answer's). */
+  payloadType: number;
+}
+
+export interface TalkParams {
+  address: string;
+  port: number;
+  codec: AudioCodecName;
+  payloadType: number;
+  /** RFC 4733 telephone-event as agreed (the peer's payload type and its clock rate). */
+  dtmf?: { payloadType: number; clockRate: number };
+}
+
+export interface MediaCapabilities {
+  video: {
+    available: boolean;
+    /** Local port our SDP offers; also the source port of our video RTP. */
+    port: number;
+    /** The H.264 encoder element in use (`v4l2h264enc`, `x264enc`, `openh264enc`, ...). */
+    encoder?: string;
+    payloadType: number;
+    width: number;
+    height: number;
+    framerate: number;
+  };
+  audio: {
+    available: boolean;
+    /** Local port our SDP offers: we receive and send audio RTP (and DTMF) on it. */
+    port: number;
+    /** Configured codecs, in order of preference. */
+    codecs: AudioCodecName[];
+    /** Whether we capture (false for `audio_source = "none"`). */
+    send: boolean;
+  };
+}
+
+export type MediaComponent = 'video' | 'audio' | 'engine';
+
+export interface MediaError {
+  component: MediaComponent;
+  message: string;
+  /** When it will be tried again; absent when it won't be (a fatal config problem). */
+  retryInMs?: number;
+  attempt?: number;
+}
+
+export interface VideoDestinationStats extends VideoDestination {
+  id: string;
+  /** Date.now() when added. */
+  addedAt: number;
+  keyFramesForced: number;
+}
+
+export interface MediaStats {
+  video: {
+    running: boolean;
+    playing: boolean;
+    encoder?: string;
+    payloadType: number;
+    destinations: VideoDestinationStats[];
+    failures: number;
+    keyFramesForced: number;
+  };
+  audio: {
+    talking: boolean;
+    playing: boolean;
+    codec?: AudioCodecName;
+    remote?: string;
+    packetsSent: number;
+    bytesSent: number;
+    packetsReceived: number;
+    bytesReceived: number;
+    packetsRejected: number;
+    dtmfSent: number;
+    dtmfReceived: number;
+    failures: number;
+  };
+}
+
+export interface MediaEvents extends Record<string, unknown[]> {
+  /** One RFC 4733 key press from the talking peer (each press once). */
+  dtmf: [digit: DtmfDigit];
+  /** Something failed; media goes on trying where `retryInMs` says so. */
+  error: [error: MediaError];
+  /** A component that had failed is running again. */
+  recovered: [component: MediaComponent];
+  /** The video pipeline is PLAYING (after start, after each restart). */
+  'video-playing': [];
+  warning: [text: string];
+}
+
+export interface MediaEngine {
+  /** Opens the ports and, with `preroll`, starts the camera. Never rejects for GStreamer faults: they are `error` events. */
+  start(): Promise<void>;
+  /** Ends everything and closes the ports. */
+  stop(): Promise<void>;
+  capabilities(): MediaCapabilities;
+  /** One more screen to stream video to (an early dialog); it gets a key frame at once. Same id again = update. */
+  addVideoDestination(id: string, dest: VideoDestination): void;
+  removeVideoDestination(id: string): void;
+  /** Two-way audio with the screen that answered; replaces any earlier talk. */
+  startTalk(params: TalkParams): void;
+  stopTalk(): void;
+  /** RFC 4733 to the talking peer; rejects when there is no talk or no agreed telephone-event. */
+  sendDtmf(digit: DtmfDigit, durationMs?: number): Promise<void>;
+  /** Writes the current camera frame as JPEG; rejects when no frame comes in time. */
+  snapshot(file: string): Promise<void>;
+  stats(): MediaStats;
+  on<K extends keyof MediaEvents & string>(event: K, listener: (...args: MediaEvents[K]) => void): this;
+  off<K extends keyof MediaEvents & string>(event: K, listener: (...args: MediaEvents[K]) => void): this;
+  once<K extends keyof MediaEvents & string>(event: K, listener: (...args: MediaEvents[K]) => void): this;
+}

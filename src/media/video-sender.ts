@@ -1,0 +1,199 @@
+/**
+ * The camera, encoded once and sent to every destination (an early dialog
+ * per ringing screen, then the one that answered). Destinations are
+ * multiudpsink clients set live; each new one asks the encoder for a key
+ * frame at once, so its screen shows a picture within a frame or two
+ * instead of at the next GOP.
+ *
+ * `preroll` keeps the pipeline playing with no destination (first frame
+ * ≈ one frame after a destination is added); otherwise it starts with the
+ * first destination and stops after the last.
+ */
+import { ManagedPipeline } from './managed-pipeline.js';
+import { PipelineSupervisor } from './pipeline-supervisor.js';
+import { TypedEmitter } from './typed-emitter.js';
+import type { VideoDestination, VideoDestinationStats } from './types.js';
+import { VIDEO_NAMES, clientsString, videoPipelineDescription, type VideoPipelineSettings } from './video-pipeline.js';
+
+export interface VideoSenderEvents extends Record<string, unknown[]> {
+  up: [];
+  down: [reason: string, retryInMs: number, attempt: number];
+  warning: [text: string];
+}
+
+export interface VideoSenderStats {
+  running: boolean;
+  playing: boolean;
+  payloadType: number;
+  destinations: VideoDestinationStats[];
+  failures: number;
+  keyFramesForced: number;
+  unconfirmedPollerEnds: number;
+}
+
+export interface VideoSenderOptions {
+  settings: VideoPipelineSettings;
+  preroll: boolean;
+  now?: () => number;
+}
+
+export class VideoSender extends TypedEmitter<VideoSenderEvents> {
+  private readonly pipeline: ManagedPipeline;
+  private readonly supervisor: PipelineSupervisor;
+  private readonly dests = new Map<string, VideoDestinationStats>();
+  private enabled = false;
+  private holds = 0;
+  private failures = 0;
+  private keyFrames = 0;
+  private payloadType: number;
+  private readonly now: () => number;
+
+  /** Throws GstError when the description doesn't parse (a bad `video_source`). */
+  constructor(private readonly opts: VideoSenderOptions) {
+    super();
+    this.now = opts.now ?? Date.now;
+    this.payloadType = opts.settings.payloadType;
+    this.pipeline = new ManagedPipeline(videoPipelineDescription(opts.settings));
+    this.supervisor = new PipelineSupervisor(this.pipeline);
+    this.supervisor.on('up', () => this.emit('up'));
+    this.supervisor.on('down', (reason, retry, attempt) => {
+      this.failures++;
+      this.emit('down', reason, retry, attempt);
+    });
+    this.supervisor.on('warning', (t) => this.emit('warning', t));
+  }
+
+  /** The engine started: a prerolled pipeline starts now. */
+  enable(): void {
+    this.enabled = true;
+    this.update();
+  }
+
+  disable(): void {
+    this.enabled = false;
+    this.dests.clear();
+    this.holds = 0;
+    this.pipeline.element(VIDEO_NAMES.sink).set('clients', '');
+    this.supervisor.stop();
+  }
+
+  add(id: string, dest: VideoDestination): void {
+    const known = this.dests.get(id);
+    if (known && known.address === dest.address && known.port === dest.port && known.payloadType === dest.payloadType) return;
+    this.choosePayloadType(id, dest.payloadType);
+    this.dests.set(id, { ...dest, id, addedAt: this.now(), keyFramesForced: 0 });
+    this.pipeline.element(VIDEO_NAMES.sink).set('clients', clientsString(this.dests.values()));
+    this.update();
+    // Not yet PLAYING: the first frame it sends is a key frame anyway.
+    if (this.pipeline.forceKeyUnit(VIDEO_NAMES.pay)) {
+      this.keyFrames++;
+      this.dests.get(id)!.keyFramesForced++;
+    }
+  }
+
+  remove(id: string): void {
+    if (!this.dests.delete(id)) return;
+    this.pipeline.element(VIDEO_NAMES.sink).set('clients', clientsString(this.dests.values()));
+    this.update();
+  }
+
+  has(id: string): boolean {
+    return this.dests.has(id);
+  }
+
+  get playing(): boolean {
+    return this.pipeline.playing;
+  }
+
+  /**
+   * Keeps the pipeline running while held, whatever preroll says (a
+   * snapshot with no call). Returns the release function.
+   */
+  hold(): () => void {
+    this.holds++;
+    this.update();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.holds--;
+      this.update();
+    };
+  }
+
+  /** Resolves once PLAYING, or false after timeoutMs. */
+  waitPlaying(timeoutMs: number): Promise<boolean> {
+    if (this.pipeline.playing) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.off('up', up);
+        resolve(false);
+      }, timeoutMs);
+      const up = () => {
+        clearTimeout(t);
+        resolve(true);
+      };
+      this.once('up', up);
+    });
+  }
+
+  /** One JPEG of the current frame; undefined after timeoutMs. The snapshot branch is closed otherwise (jpegenc costs CPU). */
+  async snapshot(timeoutMs = 3000): Promise<Buffer | undefined> {
+    const release = this.hold();
+    try {
+      const deadline = this.now() + timeoutMs;
+      if (!(await this.waitPlaying(timeoutMs))) return undefined;
+      const valve = this.pipeline.element(VIDEO_NAMES.snapValve);
+      const sink = this.pipeline.appSink(VIDEO_NAMES.snapSink);
+      valve.set('drop', false);
+      try {
+        const pull = () =>
+          new Promise<Buffer | undefined>((resolve) => {
+            const t = setTimeout(() => resolve(undefined), Math.max(1, deadline - this.now()));
+            // A pull that outlives the timeout returns at the next frame (or stop) and frees its thread then.
+            sink.pull((buf) => {
+              clearTimeout(t);
+              resolve(buf ?? undefined);
+            });
+          });
+        // The appsink may still hold a frame from the last snapshot: the second sample is from now.
+        if (!(await pull())) return undefined;
+        return await pull();
+      } finally {
+        valve.set('drop', true);
+      }
+    } finally {
+      release();
+    }
+  }
+
+  stats(): VideoSenderStats {
+    return {
+      running: this.pipeline.running,
+      playing: this.pipeline.playing,
+      payloadType: this.payloadType,
+      destinations: [...this.dests.values()].map((d) => ({ ...d })),
+      failures: this.failures,
+      keyFramesForced: this.keyFrames,
+      unconfirmedPollerEnds: this.pipeline.unconfirmedPollerEnds,
+    };
+  }
+
+  private choosePayloadType(id: string, pt: number): void {
+    if (pt === this.payloadType) return;
+    const others = [...this.dests.keys()].filter((k) => k !== id);
+    if (others.length > 0) {
+      // One payloader feeds every screen; screens answer with our offer's number in practice (LAB.md).
+      this.emit('warning', `destination ${id} wants payload type ${pt}, others get ${this.payloadType}: sending ${this.payloadType}`);
+      return;
+    }
+    this.payloadType = pt;
+    this.pipeline.element(VIDEO_NAMES.pay).set('pt', pt);
+  }
+
+  private update(): void {
+    const want = this.enabled && (this.opts.preroll || this.dests.size > 0 || this.holds > 0);
+    if (want) this.supervisor.start();
+    else this.supervisor.stop();
+  }
+}

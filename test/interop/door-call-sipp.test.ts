@@ -1,0 +1,141 @@
+/**
+ * A press rings a SIPp home screen (SPEC section 4): the screen decodes our
+ * video with openh264dec while it is still ringing (183), gets our audio
+ * after it answers; busy and no-answer end the call as a user expects.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSocket, type Socket } from 'node:dgram';
+import { converse, startDaemon, type RunningDaemon } from '../helpers/daemon.js';
+import { freeRtpRange, freeUdpPorts } from '../helpers/gst-ports.js';
+import { startH264Receiver, type GstReceiver } from '../helpers/gst-receiver.js';
+import { freePort } from '../helpers/ports.js';
+import { hasSipp, startSipp, type RunningSipp } from '../helpers/sipp.js';
+
+async function until<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, ms = 15_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function packetCounter(port: number): Promise<{ socket: Socket; count: () => number }> {
+  return new Promise((resolve) => {
+    let n = 0;
+    const socket = createSocket('udp4');
+    socket.on('message', () => n++);
+    socket.bind(port, '127.0.0.1', () => resolve({ socket, count: () => n }));
+  });
+}
+
+/** Every event queued so far, oldest first. */
+async function drainEvents(d: RunningDaemon): Promise<string> {
+  let all = '';
+  for (let i = 0; i < 100; i++) {
+    const e = await converse(d.socket, 'pop-event\n');
+    if (!e.includes('Event-type:')) break;
+    all += e;
+  }
+  return all;
+}
+
+describe.skipIf(!hasSipp)('door call to a SIPp home screen', () => {
+  const cleanups: Array<() => unknown> = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
+  async function door(screenPort: number, ringTimeout = 3): Promise<RunningDaemon> {
+    const rtp = await freeRtpRange(8);
+    const d = await startDaemon(
+      `[call]\ntargets = ["sip:screen@127.0.0.1:${screenPort}"]\nring_timeout = ${ringTimeout}\n` + `[media]\nrtp_ports = "${rtp}"\n[log]\nlevel = "debug"\n`,
+    );
+    cleanups.push(async () => {
+      await d.stop();
+      d.cleanup();
+    });
+    return d;
+  }
+
+  function screen(name: string, port: number, keys: Record<string, number> = {}): RunningSipp {
+    const s = startSipp(name, port, keys);
+    cleanups.push(() => s.kill());
+    return s;
+  }
+
+  it('shows the door on the ringing screen (decoded with openh264dec) before it answers, then talks', async () => {
+    const [videoPort, audioPort] = await freeUdpPorts(2);
+    const rx: GstReceiver = await startH264Receiver(videoPort!);
+    cleanups.push(() => rx.kill());
+    const audio = await packetCounter(audioPort!);
+    cleanups.push(() => audio.socket.close());
+    const sipPort = await freePort();
+    const s = screen('screen-early-answer', sipPort, { videoport: videoPort!, audioport: audioPort! });
+    const d = await door(sipPort, 20);
+
+    expect(await converse(d.socket, 'ring\n')).toBe('Status: Ok\n\nId: 1\n\n');
+    await until('early media', async () => (await converse(d.socket, 'call-status 1\n')).includes('LinphoneCallOutgoingEarlyMedia'));
+    // The screen decodes while it still rings: the call is in early media.
+    expect(await rx.waitFrames(3, 5000)).toBe(true);
+    expect(await converse(d.socket, 'call-status 1\n')).toBe('Status: Ok\n\nState: LinphoneCallOutgoingEarlyMedia\nForks: 1\n\n');
+    expect(audio.count()).toBe(0);
+
+    await until('answer', async () => (await converse(d.socket, 'call-status\n')).includes('LinphoneCallStreamsRunning'), 10_000);
+    await until('audio after the answer', () => audio.count() > 10, 5000);
+    const status = await converse(d.socket, 'call-status\n');
+    expect(status).toMatch(/^Status: Ok\n\nState: LinphoneCallStreamsRunning\nFrom: sip:screen@127\.0\.0\.1:\d+\nDirection: out\nDuration: \d+\nForks: 1\n\n$/);
+
+    expect(await converse(d.socket, 'terminate\n')).toBe('Status: Ok\n\n');
+    expect(await s.exited).toBe(0); // the screen got its BYE
+    const events = await drainEvents(d);
+    const states = [...events.matchAll(/Event: (\S+)/g)].map((m) => m[1]);
+    expect(states).toEqual([
+      'LinphoneCallOutgoingInit',
+      'LinphoneCallOutgoingProgress',
+      'LinphoneCallOutgoingEarlyMedia',
+      'LinphoneCallConnected',
+      'LinphoneCallStreamsRunning',
+      'LinphoneCallEnd',
+      'LinphoneCallReleased',
+    ]);
+    // Video stops with the call.
+    const frames = rx.frames();
+    await new Promise((r) => setTimeout(r, 800));
+    expect(rx.frames() - frames).toBeLessThan(3);
+  });
+
+  it('busy (486): the call ends in LinphoneCallError', async () => {
+    const sipPort = await freePort();
+    const s = screen('screen-busy', sipPort);
+    const d = await door(sipPort);
+    await converse(d.socket, 'ring\n');
+    expect(await s.exited).toBe(0);
+    await until('released', async () => (await converse(d.socket, 'call-status 1\n')).includes('No call with such id'));
+    const events = await drainEvents(d);
+    expect(events).toContain('Event: LinphoneCallOutgoingRinging');
+    expect(events).toMatch(/Event: LinphoneCallError[\s\S]*Event: LinphoneCallReleased/);
+    expect(d.output()).toMatch(/486 Busy Here/);
+  });
+
+  it('no answer: CANCEL after ring_timeout, the call ends', async () => {
+    const sipPort = await freePort();
+    const s = screen('screen-no-answer', sipPort);
+    const d = await door(sipPort);
+    await converse(d.socket, 'ring\n');
+    expect(await s.exited).toBe(0); // CANCEL, 487, ACK all seen
+    const events = await drainEvents(d);
+    expect(events).toMatch(/Event: LinphoneCallEnd[\s\S]*Event: LinphoneCallReleased/);
+    expect(d.output()).toMatch(/no answer within 3 s/);
+  });
+
+  it('a second press while it rings does not start another call', async () => {
+    const sipPort = await freePort();
+    screen('screen-no-answer', sipPort);
+    const d = await door(sipPort);
+    expect(await converse(d.socket, 'ring\n')).toBe('Status: Ok\n\nId: 1\n\n');
+    expect(await converse(d.socket, 'press\nring\n')).toMatch(/Id: 1\n/);
+    expect(d.output()).toMatch(/press ignored/);
+  });
+});
