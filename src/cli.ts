@@ -65,4 +65,20 @@ program
     }
   });
 
+program
+  .command('devices')
+  .description('list cameras (V4L2, libcamera), ALSA devices, GPIO chips and the H.264 encoders GStreamer has')
+  .action(async () => {
+    const { listDevices } = await import('./media/devices.js');
+    const d = await listDevices();
+    const out: string[] = ['Cameras:'];
+    out.push(...(d.cameras.length ? d.cameras.map((c) => `  ${c.source}  ${c.name}`) : ['  none']));
+    out.push('ALSA devices:');
+    out.push(...(d.alsa.length ? d.alsa.map((a) => `  ${a.device}  ${a.card} ${a.name}${a.capture ? ' (capture)' : ''}${a.playback ? ' (playback)' : ''}`) : ['  none']));
+    out.push('GPIO chips:');
+    out.push(...(d.gpioChips.length ? d.gpioChips.map((g) => `  ${g.device ?? g.sysfs ?? "?"}  ${g.label}  base ${g.base ?? "?"}  lines ${g.lines ?? "?"}`) : ['  none (no /sys/class/gpio: gpio.backend = "sim" only)']));
+    out.push(`H.264 encoders: ${d.h264Encoders.join(', ') || 'none (install gstreamer1.0-plugins-ugly for x264enc)'}`);
+    process.stdout.write(out.join('\n') + '\n');
+  });
+
 await program.parseAsync(process.argv);

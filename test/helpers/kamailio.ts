@@ -128,6 +128,13 @@ export async function startKamailio(opts: KamailioOptions = {}): Promise<Running
   };
 }
 
+/** OPTIONS until a 200 comes back, for up to `withinMs` (a loaded machine answers late, not never). */
+export async function answersOptionsWithin(port: number, withinMs = 10_000, host = '127.0.0.1'): Promise<boolean> {
+  const deadline = Date.now() + withinMs;
+  while (Date.now() < deadline) if (await answersOptions(port, host)) return true;
+  return false;
+}
+
 /** One OPTIONS datagram; true when a 200 comes back within 300 ms. */
 export function answersOptions(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {

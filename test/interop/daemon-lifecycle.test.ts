@@ -96,7 +96,13 @@ describe('daemon lifecycle', () => {
   it('--version and --help', () => {
     expect(cli(['--version']).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
     const help = cli(['--help']).stdout;
-    for (const c of ['run', 'ctl', 'check-config']) expect(help).toContain(c);
+    for (const c of ['run', 'ctl', 'check-config', 'devices']) expect(help).toContain(c);
+  });
+
+  it('devices lists what it finds, H.264 encoders included', () => {
+    const r = cli(['devices']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^Cameras:\n[\s\S]*ALSA devices:\n[\s\S]*GPIO chips:\n[\s\S]*H\.264 encoders: .*x264enc/);
   });
 });
 
