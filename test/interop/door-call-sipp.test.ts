@@ -5,21 +5,13 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSocket, type Socket } from 'node:dgram';
+import { until } from '../helpers/wait.js';
 import { converse, startDaemon, type RunningDaemon } from '../helpers/daemon.js';
 import { freeRtpRange, freeUdpPorts } from '../helpers/gst-ports.js';
 import { startH264Receiver, type GstReceiver } from '../helpers/gst-receiver.js';
 import { freePort } from '../helpers/ports.js';
 import { hasSipp, startSipp, type RunningSipp } from '../helpers/sipp.js';
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function packetCounter(port: number): Promise<{ socket: Socket; count: () => number }> {
   return new Promise((resolve) => {

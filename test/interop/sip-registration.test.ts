@@ -4,18 +4,10 @@
  * socket, and removes its binding when it stops.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { until } from '../helpers/wait.js';
 import { converse, startDaemon, type RunningDaemon } from '../helpers/daemon.js';
 import { hasKamailio, startKamailio } from '../helpers/kamailio.js';
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const registered = (d: RunningDaemon) => async () => {
   const out = await converse(d.socket, 'register-status 1\n');
@@ -45,7 +37,7 @@ describe.skipIf(!hasKamailio)('registration with Kamailio', () => {
 
   it('registers with an MD5 digest challenge and reports LinphoneRegistrationOk', async () => {
     const { d } = await setup({ users: { door: 's3cret-pw' } }, 'password = "s3cret-pw"\n');
-    const status = await waitFor('registration', registered(d));
+    const status = await until('registration', registered(d));
     expect(status).toBe('Status: Ok\n\nId: 1\nState: LinphoneRegistrationOk\n\n');
     expect(d.output()).not.toContain('s3cret-pw');
     const events = await converse(d.socket, 'pop-event\npop-event\n');
@@ -55,7 +47,7 @@ describe.skipIf(!hasKamailio)('registration with Kamailio', () => {
 
   it('answers a SHA-256 challenge (RFC 8760) over TCP', async () => {
     const { d } = await setup({ users: { door: 'pw256' }, algorithm: 'SHA-256' }, 'password = "pw256"\n', 'tcp');
-    await waitFor('registration', registered(d));
+    await until('registration', registered(d));
     expect(d.output()).toMatch(/registered at sip:127\.0\.0\.1:\d+;transport=tcp/);
   });
 
@@ -63,13 +55,13 @@ describe.skipIf(!hasKamailio)('registration with Kamailio', () => {
     const { createHash } = await import('node:crypto');
     const ha1 = createHash('md5').update('door:myhouse:hashed-pw').digest('hex');
     const { d } = await setup({ users: { door: 'hashed-pw' } }, `ha1 = "${ha1}"\n`);
-    await waitFor('registration', registered(d));
+    await until('registration', registered(d));
     expect(d.output()).not.toContain(ha1);
   });
 
   it('says clearly when the password is wrong, and keeps retrying', async () => {
     const { d } = await setup({ users: { door: 'right' } }, 'password = "wrong-one"\n');
-    const out = await waitFor('failure', async () => {
+    const out = await until('failure', async () => {
       const s = await converse(d.socket, 'register-status\n');
       return s.includes('LinphoneRegistrationFailed') ? s : undefined;
     });
@@ -80,16 +72,16 @@ describe.skipIf(!hasKamailio)('registration with Kamailio', () => {
 
   it('refreshes before the granted expiry runs out', async () => {
     const { d } = await setup({ users: { door: 'pw' }, maxExpires: 12 }, 'password = "pw"\n');
-    await waitFor('two registrations', () => ((d.output().match(/registered at .* for 12 s/g) ?? []).length >= 2 ? true : undefined), 20_000);
+    await until('two registrations', () => ((d.output().match(/registered at .* for 12 s/g) ?? []).length >= 2 ? true : undefined), 20_000);
   });
 
   it('unregisters on command and on shutdown (Expires: 0), and register brings it back', async () => {
     const { d } = await setup({ users: { door: 'pw' } }, 'password = "pw"\n');
-    await waitFor('registration', registered(d));
+    await until('registration', registered(d));
     expect(await converse(d.socket, 'unregister 1\n')).toBe('Status: Ok\n\n');
     expect(await converse(d.socket, 'register-status 1\n')).toContain('State: LinphoneRegistrationCleared');
     expect(await converse(d.socket, 'register\n')).toBe('Status: Ok\n\nId: 1\n\n');
-    await waitFor('registration again', registered(d));
+    await until('registration again', registered(d));
     expect(await converse(d.socket, 'register-status 7\n')).toBe('Status: Error\nReason: No register with such id.\n\n');
     expect(await d.stop()).toBe(0);
   });

@@ -215,15 +215,7 @@ export class SipStack {
    */
   async cancel(invite: OutgoingRequest, callbacks: ClientCallbacks): Promise<void> {
     const inv = invite.request;
-    const h = new SipHeaders();
-    h.set('Via', inv.headers.getAll('Via')[0]!);
-    for (const r of inv.headers.getAll('Route')) h.append('Route', r);
-    h.set('From', inv.headers.get('From')!);
-    h.set('To', inv.headers.get('To')!);
-    h.set('Call-ID', inv.callId);
-    h.set('CSeq', `${inv.cseq.seq} CANCEL`);
-    h.set('Max-Forwards', '70');
-    const cancel = new SipRequest('CANCEL', inv.uri, h);
+    const cancel = sameTransactionRequest('CANCEL', inv, inv.headers.get('To')!);
     const branch = inv.topVia.params.get('branch')!;
     const key = clientKey(branch, 'CANCEL');
     const tx = new NonInviteClientTransaction<SipRequest, SipResponse>(
@@ -256,17 +248,9 @@ export class SipStack {
     await transport.send(serialiseMessage(message), destination, connectionId);
   }
 
-  /** §17.1.1.3: the ACK a transaction sends for a 3xx-6xx. */
+  /** §17.1.1.3: the ACK a transaction sends for a 3xx-6xx carries the response's To (its tag). */
   private ackForFailure(invite: SipRequest, res: SipResponse): SipRequest {
-    const h = new SipHeaders();
-    h.set('Via', invite.headers.getAll('Via')[0]!);
-    for (const r of invite.headers.getAll('Route')) h.append('Route', r);
-    h.set('From', invite.headers.get('From')!);
-    h.set('To', res.headers.get('To')!);
-    h.set('Call-ID', invite.callId);
-    h.set('CSeq', `${invite.cseq.seq} ACK`);
-    h.set('Max-Forwards', '70');
-    return new SipRequest('ACK', invite.uri, h);
+    return sameTransactionRequest('ACK', invite, res.headers.get('To')!);
   }
 
   private wireTo<M extends SipRequest | SipResponse>(transport: Transport, to: Endpoint, connectionId?: string): TransactionTransport<M> {
@@ -411,6 +395,22 @@ export class SipStack {
     if (res.cseq.method === 'INVITE' && res.status >= 200 && res.status < 300) this.strayInviteSuccess?.(res, r);
     else this.log.debug(`response ${res.status} matches no transaction; dropped (§17.1.3)`);
   }
+}
+
+/**
+ * CANCEL (§9.1) and the ACK for a 3xx-6xx (§17.1.1.3) copy the INVITE's
+ * Request-URI, top Via (same branch), Route, From, Call-ID and CSeq number.
+ */
+function sameTransactionRequest(method: 'ACK' | 'CANCEL', invite: SipRequest, to: string): SipRequest {
+  const h = new SipHeaders();
+  h.set('Via', invite.headers.getAll('Via')[0]!);
+  for (const r of invite.headers.getAll('Route')) h.append('Route', r);
+  h.set('From', invite.headers.get('From')!);
+  h.set('To', to);
+  h.set('Call-ID', invite.callId);
+  h.set('CSeq', `${invite.cseq.seq} ${method}`);
+  h.set('Max-Forwards', '70');
+  return new SipRequest(method, invite.uri, h);
 }
 
 /** A To tag for responses to a request that has none (one per server transaction). */
