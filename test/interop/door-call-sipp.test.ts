@@ -39,10 +39,11 @@ describe.skipIf(!hasSipp)('door call to a SIPp home screen', () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  async function door(screenPort: number, ringTimeout = 3): Promise<RunningDaemon> {
+  async function door(screenPort: number | number[], ringTimeout = 3, mode = 'parallel'): Promise<RunningDaemon> {
     const rtp = await freeRtpRange(8);
+    const targets = [screenPort].flat().map((p) => `"sip:screen@127.0.0.1:${p}"`);
     const d = await startDaemon(
-      `[call]\ntargets = ["sip:screen@127.0.0.1:${screenPort}"]\nring_timeout = ${ringTimeout}\n` + `[media]\nrtp_ports = "${rtp}"\n[log]\nlevel = "debug"\n`,
+      `[call]\ntargets = [${targets.join(', ')}]\nring_timeout = ${ringTimeout}\nmode = "${mode}"\n` + `[media]\nrtp_ports = "${rtp}"\n[log]\nlevel = "debug"\n`,
     );
     cleanups.push(async () => {
       await d.stop();
@@ -120,6 +121,22 @@ describe.skipIf(!hasSipp)('door call to a SIPp home screen', () => {
     const events = await drainEvents(d);
     expect(events).toMatch(/Event: LinphoneCallEnd[\s\S]*Event: LinphoneCallReleased/);
     expect(d.output()).toMatch(/no answer within 3 s/);
+  });
+
+  it('sequential mode: a busy first screen passes the call to the next one, which sees the door', async () => {
+    const [videoPort, audioPort] = await freeUdpPorts(2);
+    const rx = await startH264Receiver(videoPort!);
+    cleanups.push(() => rx.kill());
+    const [busyPort, nextPort] = [await freePort(), await freePort()];
+    const busy = screen('screen-busy', busyPort);
+    const next = screen('screen-early-answer', nextPort, { videoport: videoPort!, audioport: audioPort! });
+    const d = await door([busyPort, nextPort], 20, 'sequential');
+    await converse(d.socket, 'ring\n');
+    expect(await busy.exited).toBe(0);
+    expect(await rx.waitFrames(3, 8000)).toBe(true);
+    await until('answer', async () => (await converse(d.socket, 'call-status 1\n')).includes('LinphoneCallStreamsRunning'), 10_000);
+    await converse(d.socket, 'terminate 1\n');
+    expect(await next.exited).toBe(0);
   });
 
   it('a second press while it rings does not start another call', async () => {
