@@ -18,7 +18,7 @@ import { InviteClient } from '../sip/dialog/invite-client.js';
 import type { DigestCredentials } from '../sip/auth/index.js';
 import { buildRequest } from '../sip/core/sip-stack.js';
 import { CallState, OUTGOING_RANK, type CallStateName } from './call-state.js';
-import { digitFromInfo } from './dtmf-info.js';
+import { codeFromMessage, digitFromInfo } from './dtmf-info.js';
 import { localMedia, newSessionId } from './local-media.js';
 
 export interface DoorCallContext {
@@ -394,7 +394,9 @@ export class DoorCall {
         return;
       }
       case 'MESSAGE': {
-        const opened = this.ctx.onCode(this, req.body.toString('utf8'), 'message');
+        const code = codeFromMessage(req.headers.get('Content-Type'), req.body.toString('utf8'));
+        if (code === undefined) return void inc.respond(415, 'Unsupported Media Type', { headers: [['Accept', 'text/plain']] });
+        const opened = this.ctx.onCode(this, code, 'message');
         inc.respond(opened ? 200 : 403, opened ? 'OK' : 'Forbidden');
         return;
       }

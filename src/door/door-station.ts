@@ -15,6 +15,7 @@ import { DialogRouter } from '../sip/dialog/dialog-router.js';
 import { CallState, type CallStateName } from './call-state.js';
 import { DoorCall, type DoorCallContext } from './door-call.js';
 import type { DoorOpener } from './door-opener.js';
+import { codeFromMessage } from './dtmf-info.js';
 
 export interface DoorStationOptions {
   config: Config;
@@ -136,7 +137,9 @@ export class DoorStation {
 
   /** A MESSAGE outside any call whose body is the code (SPEC section 4). */
   private message(inc: IncomingRequest): void {
-    const result = this.opts.opener.tryCode({ code: inc.request.body.toString('utf8').trim(), peer: peerOf(inc), method: 'message' });
+    const code = codeFromMessage(inc.request.headers.get('Content-Type'), inc.request.body.toString('utf8'));
+    if (code === undefined) return void inc.respond(415, 'Unsupported Media Type', { headers: [['Accept', 'text/plain']] });
+    const result = this.opts.opener.tryCode({ code, peer: peerOf(inc), method: 'message' });
     inc.respond(result.opened ? 200 : 403, result.opened ? 'OK' : 'Forbidden');
   }
 

@@ -4,13 +4,17 @@
  * back-off after a failure, redone at once when the flow to the registrar
  * breaks, and removed (Expires: 0) on shutdown. With a backup registrar,
  * a failure of the primary moves the binding there and the primary is
- * probed until it answers again.
+ * probed until it answers again. Over TCP/TLS the flow that carries the
+ * binding gets RFC 5626 CRLF keep-alives, so a dead flow is noticed (and
+ * the binding redone) before a call needs it.
  */
 import type { Logger } from '../../log/logger.js';
 import { DigestClient, type DigestCredentials } from '../auth/index.js';
 import { formatNameAddr, parseNameAddr, SipResponse, type SipRequest } from '../message/index.js';
 import { buildRequest, newCallId, type SipStack } from '../core/sip-stack.js';
 import { endpointOfUri } from '../core/destination.js';
+import type { Endpoint } from '../transport/endpoint.js';
+import type { Transport } from '../transport/transport.js';
 import { randomBytes } from 'node:crypto';
 import { Backoff } from './backoff.js';
 
@@ -29,12 +33,26 @@ export interface RegistrationOptions {
   log: Logger;
   onStateChange?(state: RegistrationState, detail: { registrar: string; reason?: string }): void;
   backoff?: Backoff;
-  /** How often to try the primary again while on the backup. */
+  /**
+   * Longest wait between two tries of the primary while on the backup.
+   * The first try comes after a couple of seconds and the wait doubles up
+   * to this (default 60 s): a primary that was only restarted gets the door
+   * back at once, one that stays down is asked about once a minute.
+   */
   probeMs?: number;
+  /** First wait before trying the primary again (default 2 s). */
+  probeMinMs?: number;
 }
 
 /** Refresh this long before the binding would expire (and never later than at 85 % of it). */
 const REFRESH_MARGIN_S = 30;
+/**
+ * RFC 5626 §4.4.1: without a Flow-Timer from the registrar, keep-alives on
+ * a connection-oriented flow go at a random interval between 80 % and
+ * 100 % of an upper bound whose recommended default is 120 s (25 s is the
+ * UDP figure; UDP flows need STUN keep-alives, which we do not send).
+ */
+const KEEPALIVE_UPPER_S = 120;
 const UNREGISTER_TIMEOUT_MS = 3_000;
 
 interface Target {
@@ -45,7 +63,11 @@ interface Target {
   auth: DigestClient | undefined;
   /** Contact we registered there, to find it in the 2xx and to remove it. */
   contact?: string;
+  /** Where the last REGISTER went, resolved: the flow whose loss means re-registering. */
+  flow?: { destination: Endpoint; transport: Transport };
 }
+
+type RegisterResult = { ok: true; expires: number; flowTimer?: number } | { ok: false; reason: string };
 
 export class RegistrationClient {
   private _state: RegistrationState = 'None';
@@ -56,12 +78,14 @@ export class RegistrationClient {
   private stopped = true;
   private inFlight = false;
   private readonly backoff: Backoff;
+  private readonly probeBackoff: Backoff;
   private expires: number;
   private readonly log: Logger;
 
   constructor(private readonly opts: RegistrationOptions) {
     this.log = opts.log;
     this.backoff = opts.backoff ?? new Backoff();
+    this.probeBackoff = new Backoff(opts.probeMinMs ?? 2_000, opts.probeMs ?? 60_000);
     this.expires = opts.expires;
     const target = (uri: string): Target => {
       endpointOfUri(uri); // a registrar we cannot route to is a config error, said at start
@@ -90,12 +114,18 @@ export class RegistrationClient {
     void this.register(this.active, this.expires);
   }
 
-  /** The flow to `host` broke (TCP/TLS closed, keep-alive lost): re-register at once (RFC 5626 §4.4). */
-  flowFailed(host: string): void {
-    if (this._state === 'Ok' && endpointOfUri(this.registrar).host === host) {
-      this.log.info(`flow to ${this.registrar} lost; re-registering`);
-      this.refreshNow();
-    }
+  /**
+   * The flow to `host` (`port`, when the caller knows it) broke: TCP/TLS
+   * closed, or a keep-alive went unanswered. Re-register at once
+   * (RFC 5626 §4.4.1: a failed flow is replaced). The flow is compared with
+   * where the REGISTER really went, so a registrar named by host name
+   * matches too; a closed flow to another peer is ignored.
+   */
+  flowFailed(host: string, port?: number): void {
+    const flow = this.targets[this.active]!.flow?.destination;
+    if (this._state !== 'Ok' || !flow || flow.host !== host || (port !== undefined && flow.port !== port)) return;
+    this.log.info(`flow to ${this.registrar} lost; re-registering`);
+    this.refreshNow();
   }
 
   /** Removes the binding (Expires: 0) and stops refreshing; bounded so shutdown never hangs on a dead registrar. */
@@ -129,10 +159,9 @@ export class RegistrationClient {
       this.backoff.reset();
       if (index !== this.active) await this.switchTo(index);
       this.setState('Ok');
-      const refreshIn = Math.max(5, Math.min(result.expires - REFRESH_MARGIN_S, Math.floor(result.expires * 0.85)));
+      const refreshIn = this.registered(index, result);
       this.log.info(`registered at ${this.targets[index]!.uri} for ${result.expires} s; refresh in ${refreshIn} s`);
-      this.timer = setTimeout(() => this.refreshNow(), refreshIn * 1000);
-      if (this.active !== 0) this.scheduleProbe();
+      if (this.active !== 0 && !this.probeTimer) this.scheduleProbe();
       return;
     }
     this.log.warn(`registration at ${this.targets[index]!.uri} failed: ${result.reason}`);
@@ -144,10 +173,10 @@ export class RegistrationClient {
       if (!this.stopped && backup.ok) {
         this.active = 1;
         this.backoff.reset();
+        this.probeBackoff.reset();
         this.setState('Ok');
-        this.log.info(`registered at backup ${this.targets[1]!.uri}; will probe ${this.targets[0]!.uri}`);
-        const refreshIn = Math.max(5, Math.min(backup.expires - REFRESH_MARGIN_S, Math.floor(backup.expires * 0.85)));
-        this.timer = setTimeout(() => this.refreshNow(), refreshIn * 1000);
+        const refreshIn = this.registered(1, backup);
+        this.log.info(`registered at backup ${this.targets[1]!.uri} for ${backup.expires} s; refresh in ${refreshIn} s; will probe ${this.targets[0]!.uri}`);
         this.scheduleProbe();
         return;
       }
@@ -158,28 +187,54 @@ export class RegistrationClient {
     this.timer = setTimeout(() => this.refreshNow(), delay);
   }
 
-  /** While on the backup, try the primary now and then; once it answers, move back. */
+  /**
+   * The binding at `index` stands: refresh it before it expires and keep
+   * its flow alive. Returns the refresh delay in seconds.
+   */
+  private registered(index: number, result: { expires: number; flowTimer?: number }): number {
+    clearTimeout(this.timer);
+    const refreshIn = Math.max(5, Math.min(result.expires - REFRESH_MARGIN_S, Math.floor(result.expires * 0.85)));
+    this.timer = setTimeout(() => this.refreshNow(), refreshIn * 1000);
+    const flow = this.targets[index]!.flow;
+    if (flow?.transport.reliable && flow.transport.keepAlive) {
+      // §4.4.1: with a Flow-Timer the registrar's value is the upper bound; 80-100 % of it, random, so doors don't ping in step.
+      const upper = result.flowTimer ?? KEEPALIVE_UPPER_S;
+      const intervalMs = Math.round(upper * 1000 * (0.8 + 0.2 * Math.random()));
+      flow.transport.keepAlive(flow.destination, intervalMs);
+    }
+    return refreshIn;
+  }
+
+  /**
+   * While on the backup, try the primary again after a growing wait (see
+   * `probeMs`); once it answers, move back and remove the backup binding.
+   */
   private scheduleProbe(): void {
     clearTimeout(this.probeTimer);
+    const delay = this.probeBackoff.next();
+    this.log.debug(`next try of the primary ${this.targets[0]!.uri} in ${Math.round(delay / 1000)} s`);
     this.probeTimer = setTimeout(async () => {
+      this.probeTimer = undefined;
       if (this.stopped || this.active === 0) return;
       const r = await this.sendRegister(0, this.expires);
-      if (this.stopped) return;
+      if (this.stopped || this.active === 0) return;
       if (r.ok) {
-        this.log.info(`primary registrar ${this.targets[0]!.uri} is back`);
         await this.switchTo(0);
-        clearTimeout(this.timer);
-        const refreshIn = Math.max(5, Math.min(r.expires - REFRESH_MARGIN_S, Math.floor(r.expires * 0.85)));
-        this.timer = setTimeout(() => this.refreshNow(), refreshIn * 1000);
+        const refreshIn = this.registered(0, r);
+        this.log.info(`primary registrar ${this.targets[0]!.uri} is back: registered there for ${r.expires} s; refresh in ${refreshIn} s; leaving the backup`);
       } else this.scheduleProbe();
-    }, this.opts.probeMs ?? 60_000);
+    }, delay);
   }
 
   /** Moves to `index`, removing the binding at the one we leave. */
   private async switchTo(index: number): Promise<void> {
     const old = this.active;
     this.active = index;
-    if (old !== index) void this.sendRegister(old, 0);
+    if (old === index) return;
+    // The flow we leave needs no keep-alives any more: let it idle out.
+    const flow = this.targets[old]!.flow;
+    flow?.transport.keepAlive?.(flow.destination, 0);
+    void this.sendRegister(old, 0);
   }
 
   /**
@@ -187,7 +242,7 @@ export class RegistrationClient {
    * same Call-ID); 423 Interval Too Brief takes the registrar's Min-Expires
    * (§10.2.8).
    */
-  private async sendRegister(index: number, expires: number): Promise<{ ok: true; expires: number } | { ok: false; reason: string }> {
+  private async sendRegister(index: number, expires: number): Promise<RegisterResult> {
     const t = this.targets[index]!;
     const stack = this.opts.stack;
     let routed;
@@ -196,6 +251,7 @@ export class RegistrationClient {
     } catch (e) {
       return { ok: false, reason: e instanceof Error ? e.message : String(e) };
     }
+    if (expires > 0) t.flow = routed;
     const aor = parseNameAddr(`<${this.opts.aor}>`);
     const user = 'user' in aor.uri ? (aor.uri.user ?? '') : '';
     t.contact = await stack.contactUri(user, routed.transport, routed.destination.host);
@@ -214,7 +270,7 @@ export class RegistrationClient {
       const res = await this.transact(req, t.uri);
       if (!(res instanceof SipResponse)) return { ok: false, reason: res };
       if (res.status >= 200 && res.status < 300) {
-        return { ok: true, expires: wantExpires === 0 ? 0 : grantedExpires(res, t.contact, wantExpires) };
+        return { ok: true, expires: wantExpires === 0 ? 0 : grantedExpires(res, t.contact, wantExpires), flowTimer: flowTimerOf(res) };
       }
       if ((res.status === 401 || res.status === 407) && attempt) {
         const outcome = attempt.challenge({ wwwAuthenticate: res.headers.getAll('WWW-Authenticate'), proxyAuthenticate: res.headers.getAll('Proxy-Authenticate') });
@@ -270,4 +326,10 @@ function grantedExpires(res: SipResponse, ourContact: string, asked: number): nu
   }
   const h = Number(res.headers.get('Expires'));
   return Number.isInteger(h) && h > 0 ? h : asked;
+}
+
+/** RFC 5626 §5.4: Flow-Timer, the seconds within which the registrar wants a keep-alive on this flow. */
+function flowTimerOf(res: SipResponse): number | undefined {
+  const v = Number(res.headers.get('Flow-Timer'));
+  return Number.isInteger(v) && v > 0 ? v : undefined;
 }

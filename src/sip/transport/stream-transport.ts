@@ -8,7 +8,7 @@ import { connect as netConnect, createServer as netServer, isIP, type Server, ty
 import { connect as tlsConnect, createServer as tlsServer, type TLSSocket } from 'node:tls';
 import type { Logger } from '../../log/logger.js';
 import { StreamFramer } from '../message/index.js';
-import { endpointKey, type Endpoint } from './endpoint.js';
+import { endpointKey, hostPort, type Endpoint } from './endpoint.js';
 import { TransportError, type Transport, type TransportHandlers } from './transport.js';
 
 export interface StreamTransportOptions {
@@ -25,7 +25,16 @@ interface Connection {
   remote: Endpoint;
   framer: StreamFramer;
   lastUsed: number;
-  keepAlive?: { timer: NodeJS.Timeout; awaitingPong?: NodeJS.Timeout };
+  /** We opened it: a flow in RFC 5626's sense (§3.1), whose loss the handlers hear of. */
+  outgoing: boolean;
+  keepAlive?: KeepAlive;
+}
+
+interface KeepAlive {
+  timer: NodeJS.Timeout;
+  awaitingPong?: NodeJS.Timeout;
+  /** The peer has answered a ping on this connection: it does RFC 5626 keep-alives. */
+  answered: boolean;
 }
 
 /** RFC 5626 §4.4.1: a pong must come within 10 s of the ping. */
@@ -67,9 +76,9 @@ export class StreamTransport implements Transport {
     if (this.protocol === 'tls') {
       const { cert, key } = this.opts.tls ?? {};
       if (!cert || !key) throw new TransportError('a tls listener needs sip.tls_cert and sip.tls_key');
-      server = tlsServer({ cert, key }, (s) => this.adopt(s, this.remoteOf(s)));
+      server = tlsServer({ cert, key }, (s) => this.adopt(s, this.remoteOf(s), false));
     } else {
-      server = netServer((s) => this.adopt(s, this.remoteOf(s)));
+      server = netServer((s) => this.adopt(s, this.remoteOf(s), false));
     }
     this.server = server;
     await new Promise<void>((resolve, reject) => {
@@ -109,23 +118,43 @@ export class StreamTransport implements Transport {
   /**
    * RFC 5626 §4.4.1: double-CRLF pings on the flow to `remote` every
    * `intervalMs`; no pong within 10 s closes the flow, which the handlers
-   * hear as onConnectionClosed (registration then re-registers).
+   * hear as onConnectionClosed (registration then re-registers). Calling it
+   * again (each registration refresh does) only changes the interval; an
+   * interval of 0 stops the keep-alives and lets the flow idle out.
    */
   keepAlive(remote: Endpoint, intervalMs: number): boolean {
     const conn = this.byRemote.get(endpointKey({ ...remote, protocol: this.protocol }));
     if (!conn) return false;
-    if (conn.keepAlive) clearInterval(conn.keepAlive.timer);
-    const timer = setInterval(() => {
-      if (conn.keepAlive?.awaitingPong) return;
-      conn.socket.write(PING);
-      conn.keepAlive!.awaitingPong = setTimeout(() => {
-        this.log.warn(`${this.protocol} flow to ${remote.host}:${remote.port}: no keep-alive pong; closing`);
-        this.drop(conn, true);
-      }, PONG_TIMEOUT_MS);
-    }, intervalMs);
-    timer.unref();
-    conn.keepAlive = { timer };
+    const old = conn.keepAlive;
+    if (old) clearInterval(old.timer);
+    if (intervalMs <= 0) {
+      clearTimeout(old?.awaitingPong);
+      conn.keepAlive = undefined;
+      conn.lastUsed = Date.now();
+      return true;
+    }
+    const ka: KeepAlive = { timer: setInterval(() => this.ping(conn, ka), intervalMs), awaitingPong: old?.awaitingPong, answered: old?.answered ?? false };
+    ka.timer.unref();
+    conn.keepAlive = ka;
+    this.log.debug(`${this.protocol} flow to ${hostPort(remote.host, remote.port)}: keep-alive every ${Math.round(intervalMs / 1000)} s`);
     return true;
+  }
+
+  private ping(conn: Connection, ka: KeepAlive): void {
+    if (ka.awaitingPong) return;
+    this.log.trace(`keep-alive ping to ${this.protocol}:${hostPort(conn.remote.host, conn.remote.port)}`);
+    conn.socket.write(PING);
+    ka.awaitingPong = setTimeout(() => {
+      ka.awaitingPong = undefined;
+      // §4.4.1 makes a missing pong a flow failure, but a peer that has never
+      // answered a ping does not do RFC 5626 keep-alives at all: closing its
+      // healthy flow every interval would only churn registrations. TCP's own
+      // errors still catch that flow dying.
+      if (!ka.answered) return;
+      this.log.warn(`${this.protocol} flow to ${hostPort(conn.remote.host, conn.remote.port)}: no keep-alive pong within ${PONG_TIMEOUT_MS / 1000} s; closing it`);
+      this.drop(conn, true);
+    }, PONG_TIMEOUT_MS);
+    ka.awaitingPong.unref();
   }
 
   get connectionCount(): number {
@@ -157,20 +186,19 @@ export class StreamTransport implements Transport {
       const ready = this.protocol === 'tls' ? 'secureConnect' : 'connect';
       socket.once(ready, () => {
         clearTimeout(timer);
-        resolve(this.adopt(socket, { ...to, protocol: this.protocol }));
+        resolve(this.adopt(socket, { ...to, protocol: this.protocol }, true));
       });
       socket.once('error', (e) => {
         clearTimeout(timer);
-        const why = (socket as TLSSocket).authorizationError ? `certificate not trusted (${String((socket as TLSSocket).authorizationError)})` : e.message;
-        reject(new TransportError(`${this.protocol} connect to ${to.host}:${to.port}: ${why}`));
+        reject(new TransportError(`${this.protocol} connect to ${hostPort(to.host, to.port)}: ${connectFailure(socket, e)}`));
       });
     }).finally(() => this.connecting.delete(key));
     this.connecting.set(key, p);
     return p;
   }
 
-  private adopt(socket: Socket, remote: Endpoint): Connection {
-    const conn: Connection = { id: `${this.protocol}-${nextId++}`, socket, remote, framer: new StreamFramer(), lastUsed: Date.now() };
+  private adopt(socket: Socket, remote: Endpoint, outgoing: boolean): Connection {
+    const conn: Connection = { id: `${this.protocol}-${nextId++}`, socket, remote, framer: new StreamFramer(), lastUsed: Date.now(), outgoing };
     this.byId.set(conn.id, conn);
     this.byRemote.set(endpointKey(remote), conn);
     socket.setNoDelay(true);
@@ -179,8 +207,13 @@ export class StreamTransport implements Transport {
       for (const ev of conn.framer.push(chunk)) {
         if (ev.type === 'ping') socket.write(PONG);
         else if (ev.type === 'pong') {
-          clearTimeout(conn.keepAlive?.awaitingPong);
-          if (conn.keepAlive) conn.keepAlive.awaitingPong = undefined;
+          const ka = conn.keepAlive;
+          if (ka) {
+            if (!ka.answered) this.log.debug(`${this.protocol} flow to ${hostPort(remote.host, remote.port)} answers keep-alives`);
+            clearTimeout(ka.awaitingPong);
+            ka.awaitingPong = undefined;
+            ka.answered = true;
+          }
         } else if (ev.type === 'message') {
           this.handlers.onMessage({ parsed: { message: ev.message }, raw: ev.raw, source: remote, via: this, connectionId: conn.id });
         } else if (ev.type === 'invalid') {
@@ -215,6 +248,21 @@ export class StreamTransport implements Transport {
       clearInterval(conn.keepAlive.timer);
       clearTimeout(conn.keepAlive.awaitingPong);
     }
-    if (notify) this.handlers.onConnectionClosed?.(conn.remote, conn.id);
+    // Only our own connections are flows: a proxy's connection to our
+    // listener closing (it relayed a call, then idled out) breaks no
+    // registration, and reporting it would re-register for nothing.
+    if (notify && conn.outgoing) this.handlers.onConnectionClosed?.(conn.remote, conn.id);
   }
+}
+
+/**
+ * Why a connect failed, in words an installer can act on. A certificate
+ * that does not verify (SPEC section 4: TLS servers' certificates are
+ * verified) is named as such, with OpenSSL's reason and code, e.g.
+ * "server certificate rejected: self-signed certificate (DEPTH_ZERO_SELF_SIGNED_CERT)".
+ */
+function connectFailure(socket: Socket, e: Error): string {
+  const code = (socket as Partial<TLSSocket>).authorizationError;
+  if (code === undefined) return e.message;
+  return `server certificate rejected: ${e.message} (${String(code)})`;
 }

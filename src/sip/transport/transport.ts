@@ -20,7 +20,7 @@ export interface Received {
 
 export interface TransportHandlers {
   onMessage(message: Received): void;
-  /** A connection we had with `remote` is gone (RFC 5626 flow failure; registration re-registers). */
+  /** A connection we opened to `remote` is gone (RFC 5626 flow failure; registration re-registers). */
   onConnectionClosed?(remote: Endpoint, connectionId: string): void;
 }
 
@@ -37,6 +37,12 @@ export interface Transport {
    * opened; rejects when it cannot be.
    */
   send(data: Buffer, to: Endpoint, connectionId?: string): Promise<void>;
+  /**
+   * TCP/TLS only: RFC 5626 §4.4.1 CRLF keep-alives on the flow to `remote`.
+   * False when no connection to `remote` is open (nothing to keep alive).
+   * An interval of 0 stops them.
+   */
+  keepAlive?(remote: Endpoint, intervalMs: number): boolean;
 }
 
 export class TransportError extends Error {
