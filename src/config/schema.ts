@@ -99,7 +99,11 @@ const media = z
     rtp_ports: portRange.default('16384-16483'),
     preroll: z.boolean().default(true),
     echo_cancel: z.boolean().default(true),
-    srtp: z.enum(['off', 'optional', 'mandatory']).default('off'),
+    // The media engine sends plain RTP for now: accepting "optional"/"mandatory" would offer keys and not use them.
+    srtp: z
+      .enum(['off', 'optional', 'mandatory'])
+      .default('off')
+      .refine((v) => v === 'off', { message: 'SRTP is not implemented yet; only "off" works' }),
   })
   .prefault({})
   .refine((m) => /^(test|none|alsa:\S+)$/.test(m.audio_source), {

@@ -70,6 +70,10 @@ describe('config', () => {
     expect(parseConfigText('[sip]\nlisten = ["udp:[::]:5060", "tls:door.example:5061"]\n').sip.listen).toHaveLength(2);
   });
 
+  it('refuses SRTP settings the media engine cannot honour yet', () => {
+    expect(problems('[media]\nsrtp = "mandatory"\n')[0]).toMatch(/^door.toml: \[media\] srtp: SRTP is not implemented yet/);
+  });
+
   it('reports every problem at once, not the first only', () => {
     const p = problems('[sip]\nlistn = 1\n[call]\nmode = "x"\nring_timeout = -1\n[log]\nlevel = "loud"\n');
     expect(p).toHaveLength(4);
