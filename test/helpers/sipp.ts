@@ -1,29 +1,49 @@
 /**
- * SIPp as a home screen on 127.0.0.1 (Debian's sip-tester): one scenario,
- * one call (-m 1), bounded in time, killed by PID; its exit code says
- * whether every expected message came.
+ * SIPp on 127.0.0.1 (Debian's sip-tester): one scenario, one call (-m 1),
+ * bounded in time, killed by PID; its exit code says whether every
+ * expected message came. As a home screen (UAS) by default, as a caller
+ * when `remote` is given. Every message it saw and every error it logged
+ * go to files that `output()` includes, so a failed scenario says why.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 export const hasSipp = spawnSync('sipp', ['-v']).status !== null && spawnSync('sh', ['-c', 'command -v sipp']).status === 0;
 
 export interface RunningSipp {
+  name: string;
   port: number;
   proc: ChildProcess;
   /** Exit code: 0 when the scenario ran to its end. */
   exited: Promise<number | null>;
+  /** Its stdout/stderr, then its error log and message trace. */
   output(): string;
   kill(): void;
+}
+
+export interface SippOptions {
+  /** `host:port` to call: SIPp runs the scenario as a UAC. */
+  remote?: string;
+  lifetimeMs?: number;
 }
 
 export function scenario(name: string): string {
   return fileURLToPath(new URL(`../fixtures/sipp/${name}.xml`, import.meta.url));
 }
 
-export function startSipp(name: string, port: number, keys: Record<string, string | number> = {}, lifetimeMs = 60_000): RunningSipp {
+export function startSipp(name: string, port: number, keys: Record<string, string | number> = {}, opts: SippOptions | number = {}): RunningSipp {
+  const { remote, lifetimeMs = 60_000 } = typeof opts === 'number' ? { lifetimeMs: opts } : opts;
+  const dir = mkdtempSync(join(tmpdir(), 'sipp-'));
+  const errors = join(dir, 'errors.log');
+  const messages = join(dir, 'messages.log');
   const args = ['-sf', scenario(name), '-i', '127.0.0.1', '-p', String(port), '-m', '1', '-nostdin', '-timeout', `${Math.round(lifetimeMs / 1000)}s`, '-timeout_error'];
+  args.push('-trace_err', '-error_file', errors, '-trace_msg', '-message_file', messages);
   for (const [k, v] of Object.entries(keys)) args.push('-key', k, String(v));
+  if (remote) args.push(remote);
   const proc = spawn('sipp', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
@@ -36,5 +56,28 @@ export function startSipp(name: string, port: number, keys: Record<string, strin
       resolve(code);
     }),
   );
-  return { port, proc, exited, output: () => out, kill: () => proc.kill('SIGKILL') };
+  const read = (f: string) => {
+    try {
+      return readFileSync(f, 'utf8').slice(-20_000);
+    } catch {
+      return '';
+    }
+  };
+  return {
+    name,
+    port,
+    proc,
+    exited,
+    output: () => `${out}\n--- ${name} errors ---\n${read(errors)}\n--- ${name} messages ---\n${read(messages)}`,
+    kill: () => {
+      proc.kill('SIGKILL');
+      void exited.then(() => rmSync(dir, { recursive: true, force: true }));
+    },
+  };
+}
+
+/** Waits for the scenario's end and fails with what SIPp saw unless it ran to its end. */
+export async function expectScenarioEnded(sipp: RunningSipp): Promise<void> {
+  const code = await sipp.exited;
+  expect(code, `SIPp ${sipp.name} exited ${code}:\n${sipp.output()}`).toBe(0);
 }

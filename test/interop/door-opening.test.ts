@@ -17,7 +17,6 @@
  * from 127.0.0.2, then from 127.0.0.1, to both RTP pairs of the door's
  * range (only the SDP the screen got names the audio port).
  */
-import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -25,7 +24,8 @@ import { converse, startDaemon, type RunningDaemon } from '../helpers/daemon.js'
 import { freeRtpRange, freeUdpPorts } from '../helpers/gst-ports.js';
 import { startH264Receiver } from '../helpers/gst-receiver.js';
 import { freePort } from '../helpers/ports.js';
-import { hasSipp, scenario, startSipp, type RunningSipp } from '../helpers/sipp.js';
+import { drainEvents, type PoppedEvent } from '../helpers/events.js';
+import { expectScenarioEnded, hasSipp, startSipp, type RunningSipp } from '../helpers/sipp.js';
 import { until } from '../helpers/wait.js';
 
 const PCAPS = '/usr/share/sip-tester';
@@ -35,48 +35,12 @@ const sippPlaysPcap = hasPcaps && process.getuid?.() === 0;
 const CODE = '1234';
 const RELAY_ON = /gpio\.sim: sim: gpio27 = 1(?! \(opened)/g;
 
-interface DoorEvent {
-  type: string;
-  fields: Record<string, string>;
-}
-
-/** Takes every queued event, oldest first. */
-async function drainEvents(d: RunningDaemon): Promise<DoorEvent[]> {
-  const out: DoorEvent[] = [];
-  for (let i = 0; i < 200; i++) {
-    const reply = await converse(d.socket, 'pop-event\n');
-    const type = /^Event-type: (\S+)$/m.exec(reply)?.[1];
-    if (!type) break;
-    const fields: Record<string, string> = {};
-    for (const m of reply.split(/^Event-type: .*$/m)[1]!.matchAll(/^([A-Za-z-]+): (.*)$/gm)) fields[m[1]!] = m[2]!;
-    out.push({ type, fields });
-  }
-  return out;
-}
-
-const doorEvents = (events: DoorEvent[]) => events.filter((e) => e.type.startsWith('door-'));
+const doorEvents = (events: PoppedEvent[]) => events.filter((e) => e.type.startsWith('door-'));
 const pulses = (d: RunningDaemon) => [...d.output().matchAll(RELAY_ON)].length;
 
-/** SIPp as a UAC towards the door's SIP port (the shared helper only runs UAS screens). */
-function startSippUac(name: string, doorPort: number, keys: Record<string, string | number>, lifetimeMs = 30_000): Promise<RunningSipp> {
-  return freePort().then((port) => {
-    const args = ['-sf', scenario(name), '-i', '127.0.0.1', '-p', String(port), '-m', '1', '-nostdin', '-timeout', `${Math.round(lifetimeMs / 1000)}s`, '-timeout_error'];
-    for (const [k, v] of Object.entries(keys)) args.push('-key', k, String(v));
-    args.push(`127.0.0.1:${doorPort}`);
-    const proc = spawn('sipp', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    proc.stdout.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
-    proc.stderr.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
-    const killer = setTimeout(() => proc.kill('SIGKILL'), lifetimeMs + 5000);
-    killer.unref();
-    const exited = new Promise<number | null>((resolve) =>
-      proc.once('exit', (code) => {
-        clearTimeout(killer);
-        resolve(code);
-      }),
-    );
-    return { port, proc, exited, output: () => out, kill: () => proc.kill('SIGKILL') };
-  });
+/** SIPp as a UAC towards the door's SIP port. */
+async function startSippUac(name: string, doorPort: number, keys: Record<string, string | number>): Promise<RunningSipp> {
+  return startSipp(name, await freePort(), keys, { remote: `127.0.0.1:${doorPort}`, lifetimeMs: 30_000 });
 }
 
 /** Sends sip-tester's recorded telephone-event packets for `digits` to `port` from `fromAddress`, as one RTP source. */
@@ -172,7 +136,7 @@ describe.skipIf(!hasSipp)('door opening over the wire', () => {
 
   it.skipIf(!sippPlaysPcap)('RFC 4733: the right code from the screen that answered pulses the relay once', async () => {
     const { d, s, screenPort } = await ringScreen('door-screen-rfc4733');
-    expect(await s.exited).toBe(0);
+    await expectScenarioEnded(s);
     await until('call released', async () => (await converse(d.socket, 'call-status 1\n')).includes('No call with such id'));
     expect(pulses(d)).toBe(1);
     expect(doorEvents(await drainEvents(d))).toEqual([{ type: 'door-opened', fields: { By: `sip:screen@127.0.0.1:${screenPort}`, Method: 'dtmf' } }]);
@@ -183,7 +147,7 @@ describe.skipIf(!hasSipp)('door opening over the wire', () => {
 
   it.skipIf(!sippPlaysPcap)('RFC 4733: a wrong code does not open, and counts', async () => {
     const { d, s } = await ringScreen('door-screen-rfc4733', { code: '5678' });
-    expect(await s.exited).toBe(0);
+    await expectScenarioEnded(s);
     await until('call released', async () => (await converse(d.socket, 'call-status 1\n')).includes('No call with such id'));
     expect(pulses(d)).toBe(0);
     const ev = doorEvents(await drainEvents(d));
@@ -192,7 +156,7 @@ describe.skipIf(!hasSipp)('door opening over the wire', () => {
 
   it.skipIf(!sippPlaysPcap)('RFC 4733: the right code from an answering screen not in door.allowed does not open', async () => {
     const { d, s, screenPort } = await ringScreen('door-screen-rfc4733', { allowed: ['sip:resident@127.0.0.1'] });
-    expect(await s.exited).toBe(0);
+    await expectScenarioEnded(s);
     await until('call released', async () => (await converse(d.socket, 'call-status 1\n')).includes('No call with such id'));
     expect(pulses(d)).toBe(0);
     expect(doorEvents(await drainEvents(d))).toEqual([
@@ -218,7 +182,7 @@ describe.skipIf(!hasSipp)('door opening over the wire', () => {
     for (let p = lo; p <= hi; p += 2) await sendRecordedDtmf(CODE, '127.0.0.1', p);
     await until('pulse', () => pulses(d) >= 1);
     expect(await converse(d.socket, 'terminate 1\n')).toBe('Status: Ok\n\n');
-    expect(await s.exited).toBe(0);
+    await expectScenarioEnded(s);
     expect(doorEvents(await drainEvents(d))).toEqual([{ type: 'door-opened', fields: { By: `sip:screen@127.0.0.1:${screenPort}`, Method: 'dtmf' } }]);
     expect(pulses(d)).toBe(1);
   });
@@ -227,7 +191,7 @@ describe.skipIf(!hasSipp)('door opening over the wire', () => {
 
   it('INFO dtmf-relay and application/dtmf in the answered call: each right code pulses once; * and # as 10 and 11 are read as such', async () => {
     const { d, s, screenPort } = await ringScreen('door-screen-info');
-    expect(await s.exited).toBe(0);
+    await expectScenarioEnded(s);
     await until('call released', async () => (await converse(d.socket, 'call-status 1\n')).includes('No call with such id'));
     const by = `sip:screen@127.0.0.1:${screenPort}`;
     expect(doorEvents(await drainEvents(d))).toEqual([
@@ -241,7 +205,7 @@ describe.skipIf(!hasSipp)('door opening over the wire', () => {
 
   it('INFO in the early dialog (before the answer) gets 481 and does not open', async () => {
     const { d, s } = await ringScreen('door-screen-early-info');
-    expect(await s.exited).toBe(0); // four 481s, then answered and hung up
+    await expectScenarioEnded(s); // four 481s, then answered and hung up
     await until('call released', async () => (await converse(d.socket, 'call-status 1\n')).includes('No call with such id'));
     expect(pulses(d)).toBe(0);
     expect(doorEvents(await drainEvents(d))).toEqual([]);
@@ -252,10 +216,10 @@ describe.skipIf(!hasSipp)('door opening over the wire', () => {
   it('MESSAGE out of dialog: the right code from an allowed peer opens once (200); wrong code and stranger get 403', async () => {
     const sipPort = await freePort();
     const d = await door({ sipPort });
-    expect(await (await uac('door-message-refused', sipPort, { user: 'screen', code: '9999' })).exited).toBe(0);
-    expect(await (await uac('door-message-refused', sipPort, { user: 'stranger', code: CODE })).exited).toBe(0);
+    await expectScenarioEnded((await uac('door-message-refused', sipPort, { user: 'screen', code: '9999' })));
+    await expectScenarioEnded((await uac('door-message-refused', sipPort, { user: 'stranger', code: CODE })));
     expect(pulses(d)).toBe(0);
-    expect(await (await uac('door-message-open', sipPort, { user: 'screen', code: CODE })).exited).toBe(0);
+    await expectScenarioEnded((await uac('door-message-open', sipPort, { user: 'screen', code: CODE })));
     await until('pulse', () => pulses(d) === 1);
     const ev = doorEvents(await drainEvents(d));
     expect(ev.map((e) => [e.type, e.fields.By?.replace(/:\d+$/, ''), e.fields.Method, e.fields.Reason])).toEqual([
@@ -269,17 +233,17 @@ describe.skipIf(!hasSipp)('door opening over the wire', () => {
   it('an is-composing MESSAGE (a chat client typing) is no code: 415, no attempt counted', async () => {
     const sipPort = await freePort();
     const d = await door({ sipPort, maxAttempts: 1 });
-    expect(await (await uac('door-message-iscomposing', sipPort, { user: 'screen' })).exited).toBe(0);
+    await expectScenarioEnded((await uac('door-message-iscomposing', sipPort, { user: 'screen' })));
     // With max_attempts = 1 a counted attempt would have locked: the right code still opens.
-    expect(await (await uac('door-message-open', sipPort, { user: 'screen', code: CODE })).exited).toBe(0);
+    await expectScenarioEnded((await uac('door-message-open', sipPort, { user: 'screen', code: CODE })));
     expect(doorEvents(await drainEvents(d)).map((e) => e.type)).toEqual(['door-opened']);
   });
 
   it('lockout: max_attempts wrong codes lock; then the right code is refused (locked) until door-unlocked, and opens after', async () => {
     const sipPort = await freePort();
     const d = await door({ sipPort, maxAttempts: 3, lockoutS: 2 });
-    for (let i = 0; i < 3; i++) expect(await (await uac('door-message-refused', sipPort, { user: 'screen', code: `000${i}` })).exited).toBe(0);
-    expect(await (await uac('door-message-refused', sipPort, { user: 'screen', code: CODE })).exited).toBe(0);
+    for (let i = 0; i < 3; i++) await expectScenarioEnded((await uac('door-message-refused', sipPort, { user: 'screen', code: `000${i}` })));
+    await expectScenarioEnded((await uac('door-message-refused', sipPort, { user: 'screen', code: CODE })));
     expect(pulses(d)).toBe(0);
     const ev = doorEvents(await drainEvents(d));
     expect(ev.map((e) => [e.type, e.fields.Reason ?? e.fields.Attempts])).toEqual([
@@ -294,7 +258,7 @@ describe.skipIf(!hasSipp)('door opening over the wire', () => {
     expect(locked.Until).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
 
     await until('door-unlocked', async () => (await drainEvents(d)).some((e) => e.type === 'door-unlocked'), 10_000);
-    expect(await (await uac('door-message-open', sipPort, { user: 'screen', code: CODE })).exited).toBe(0);
+    await expectScenarioEnded((await uac('door-message-open', sipPort, { user: 'screen', code: CODE })));
     expect(pulses(d)).toBe(1);
   });
 
@@ -304,7 +268,7 @@ describe.skipIf(!hasSipp)('door opening over the wire', () => {
     const sipPort = await freePort();
     const d = await door({ sipPort });
     const [videoPort, audioPort] = await freeUdpPorts(2);
-    expect(await (await uac('door-caller-refused', sipPort, { user: 'stranger', videoport: videoPort!, audioport: audioPort! })).exited).toBe(0);
+    await expectScenarioEnded((await uac('door-caller-refused', sipPort, { user: 'stranger', videoport: videoPort!, audioport: audioPort! })));
     expect(d.output()).toMatch(/refused a call from sip:stranger@127\.0\.0\.1:\d+: not in door\.allowed/);
 
     const rx = await startH264Receiver(videoPort!);
@@ -315,7 +279,7 @@ describe.skipIf(!hasSipp)('door opening over the wire', () => {
     expect(await converse(d.socket, 'call-status\n')).toMatch(/Direction: in\n/);
     await until('the MESSAGE in the call opened', () => pulses(d) === 1);
     expect(await converse(d.socket, 'terminate\n')).toBe('Status: Ok\n\n');
-    expect(await s.exited).toBe(0); // its MESSAGE got 200, then it got our BYE
+    await expectScenarioEnded(s); // its MESSAGE got 200, then it got our BYE
     // The refused call is a log line, not a door event: it tried nothing.
     expect(doorEvents(await drainEvents(d)).map((e) => [e.type, e.fields.By?.replace(/:\d+$/, ''), e.fields.Method])).toEqual([['door-opened', 'sip:screen@127.0.0.1', 'message']]);
     expect(pulses(d)).toBe(1);
