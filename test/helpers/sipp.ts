@@ -1,7 +1,7 @@
 /**
- * SIPp on 127.0.0.1 (Debian's sip-tester): one scenario, one call (-m 1),
- * bounded in time, killed by PID; its exit code says whether every
- * expected message came. As a home screen (UAS) by default, as a caller
+ * SIPp on 127.0.0.1 (Debian's sip-tester): one scenario, one call (-m 1)
+ * unless told more, bounded in time, killed by PID; its exit code says
+ * whether every expected message came. As a home screen (UAS) by default, as a caller
  * when `remote` is given. Every message it saw and every error it logged
  * go to files that `output()` includes, so a failed scenario says why.
  */
@@ -10,7 +10,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect } from 'vitest';
 
 export const hasSipp = spawnSync('sipp', ['-v']).status !== null && spawnSync('sh', ['-c', 'command -v sipp']).status === 0;
 
@@ -29,6 +28,8 @@ export interface SippOptions {
   /** `host:port` to call: SIPp runs the scenario as a UAC. */
   remote?: string;
   lifetimeMs?: number;
+  /** Calls to take before exiting (-m); 1 by default. */
+  calls?: number;
 }
 
 export function scenario(name: string): string {
@@ -36,11 +37,11 @@ export function scenario(name: string): string {
 }
 
 export function startSipp(name: string, port: number, keys: Record<string, string | number> = {}, opts: SippOptions | number = {}): RunningSipp {
-  const { remote, lifetimeMs = 60_000 } = typeof opts === 'number' ? { lifetimeMs: opts } : opts;
+  const { remote, lifetimeMs = 60_000, calls = 1 } = typeof opts === 'number' ? { lifetimeMs: opts } : opts;
   const dir = mkdtempSync(join(tmpdir(), 'sipp-'));
   const errors = join(dir, 'errors.log');
   const messages = join(dir, 'messages.log');
-  const args = ['-sf', scenario(name), '-i', '127.0.0.1', '-p', String(port), '-m', '1', '-nostdin', '-timeout', `${Math.round(lifetimeMs / 1000)}s`, '-timeout_error'];
+  const args = ['-sf', scenario(name), '-i', '127.0.0.1', '-p', String(port), '-m', String(calls), '-nostdin', '-timeout', `${Math.round(lifetimeMs / 1000)}s`, '-timeout_error'];
   args.push('-trace_err', '-error_file', errors, '-trace_msg', '-message_file', messages);
   for (const [k, v] of Object.entries(keys)) args.push('-key', k, String(v));
   if (remote) args.push(remote);
@@ -76,8 +77,11 @@ export function startSipp(name: string, port: number, keys: Record<string, strin
   };
 }
 
-/** Waits for the scenario's end and fails with what SIPp saw unless it ran to its end. */
+/**
+ * Waits for the scenario's end and throws what SIPp saw unless it ran to
+ * its end (no vitest import: benches use these helpers too).
+ */
 export async function expectScenarioEnded(sipp: RunningSipp): Promise<void> {
   const code = await sipp.exited;
-  expect(code, `SIPp ${sipp.name} exited ${code}:\n${sipp.output()}`).toBe(0);
+  if (code !== 0) throw new Error(`SIPp ${sipp.name} exited ${code}:\n${sipp.output()}`);
 }
