@@ -195,7 +195,7 @@ export class DoorCall {
     if (plan) this.startTalk(plan);
     this.ctx.router.add(dialog, this.dialogUser());
     this.connectedAt = Date.now();
-    this.ctx.log.info(`call ${this.id}: answered by ${dialog.remoteUri}`);
+    this.ctx.log.info(`call ${this.id}: answered by ${dialog.remoteUri} (contact ${dialog.remoteTarget})`);
     this.setState(CallState.Connected);
     this.setState(CallState.StreamsRunning);
     this.maxTimer = setTimeout(() => {

@@ -5,11 +5,12 @@
  * aubridge as speaker, `answermode=early` so it sends 183 with SDP before
  * anyone accepts. Bounded in time, killed by PID.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnBounded, waitWhileRunning } from './bounded-process.js';
 import { freePort } from './ports.js';
 
 export const hasBaresip = spawnSync('sh', ['-c', 'command -v baresip']).status === 0;
@@ -80,25 +81,14 @@ export async function startBaresip(opts: BaresipOptions = {}): Promise<RunningBa
   writeFileSync(join(dir, 'accounts'), `<sip:${user}@${host}>${reg};answermode=${opts.answerMode ?? 'early'};audio_codecs=PCMU,PCMA\n`);
   writeFileSync(join(dir, 'contacts'), '');
 
-  const proc = spawn('baresip', ['-f', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const { proc, kill } = spawnBounded('baresip', ['-f', dir], { stdio: ['ignore', 'pipe', 'pipe'] }, opts.lifetimeMs ?? 90_000);
   let out = '';
   const onData = (d: Buffer) => (out = (out + d.toString()).slice(-200_000));
   proc.stdout!.on('data', onData);
   proc.stderr!.on('data', onData);
-  const lifetime = setTimeout(() => proc.kill('SIGKILL'), opts.lifetimeMs ?? 90_000);
-  lifetime.unref();
-  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-
-  const waitFor = async (re: RegExp, timeoutMs: number): Promise<boolean> => {
-    const deadline = Date.now() + timeoutMs;
-    while (!re.test(out)) {
-      if (Date.now() > deadline || proc.exitCode !== null) return false;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    return true;
-  };
+  const waitFor = (re: RegExp, timeoutMs: number) => waitWhileRunning(proc, () => re.test(out), timeoutMs);
   if (!(await waitFor(/baresip is ready/, 10_000))) {
-    proc.kill('SIGKILL');
+    await kill();
     throw new Error(`baresip did not start:\n${out}`);
   }
   return {
@@ -115,11 +105,7 @@ export async function startBaresip(opts: BaresipOptions = {}): Promise<RunningBa
       return m ? { sent: Number(m[1]), received: Number(m[2]) } : undefined;
     },
     kill: async () => {
-      clearTimeout(lifetime);
-      if (proc.exitCode === null && proc.signalCode === null && proc.pid !== undefined) {
-        process.kill(proc.pid, 'SIGKILL');
-        await exited;
-      }
+      await kill();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -5,11 +5,12 @@
  * open its SIP port, `-D` so it takes video, `--pipe` for commands, early
  * media switched on at run time. Bounded in time, killed by PID.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnBounded, waitWhileRunning } from './bounded-process.js';
 import { freePort } from './ports.js';
 
 export const hasLinphone = spawnSync('sh', ['-c', 'command -v linphone-daemon']).status === 0;
@@ -60,13 +61,12 @@ export async function startLinphone(opts: { lifetimeMs?: number } = {}): Promise
   // 5.1 puts the socket at /tmp/NAME (LINPHONE-DAEMON.md §1).
   const pipeName = `doorstation-test-linphone-${process.pid}-${sipPort}`;
   const pipe = join('/tmp', pipeName);
-  const proc = spawn('linphone-daemon', ['--pipe', pipeName, '-D', '--config', rc, '--log', logFile], {
-    env: { ...process.env, HOME: home, DISPLAY: '' },
-    stdio: ['ignore', 'ignore', 'ignore'],
-  });
-  const lifetime = setTimeout(() => proc.kill('SIGKILL'), opts.lifetimeMs ?? 90_000);
-  lifetime.unref();
-  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  const { proc, kill } = spawnBounded(
+    'linphone-daemon',
+    ['--pipe', pipeName, '-D', '--config', rc, '--log', logFile],
+    { env: { ...process.env, HOME: home, DISPLAY: '' }, stdio: ['ignore', 'ignore', 'ignore'] },
+    opts.lifetimeMs ?? 90_000,
+  );
   const log = () => {
     try {
       return readFileSync(logFile, 'utf8');
@@ -74,14 +74,7 @@ export async function startLinphone(opts: { lifetimeMs?: number } = {}): Promise
       return '';
     }
   };
-  const waitLog = async (re: RegExp, timeoutMs: number) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!re.test(log())) {
-      if (Date.now() > deadline || proc.exitCode !== null) return false;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return true;
-  };
+  const waitLog = (re: RegExp, timeoutMs: number) => waitWhileRunning(proc, () => re.test(log()), timeoutMs, 100);
   const command = async (cmd: string): Promise<string> => {
     // A connection right after the previous one closed may be reset unanswered: retry a few times.
     for (let i = 0; i < 5; i++) {
@@ -100,7 +93,7 @@ export async function startLinphone(opts: { lifetimeMs?: number } = {}): Promise
     return false;
   };
   if (!(await ready())) {
-    proc.kill('SIGKILL');
+    await kill();
     throw new Error(`linphone-daemon did not start:\n${log().slice(-3000)}`);
   }
   if (!(await command('config-set sip incoming_calls_early_media 1')).includes('Status: Ok')) throw new Error('linphone-daemon refused config-set');
@@ -117,11 +110,7 @@ export async function startLinphone(opts: { lifetimeMs?: number } = {}): Promise
       return m ? { sent: Number(m[1]), received: Number(m[2]) } : undefined;
     },
     kill: async () => {
-      clearTimeout(lifetime);
-      if (proc.exitCode === null && proc.signalCode === null && proc.pid !== undefined) {
-        process.kill(proc.pid, 'SIGKILL');
-        await exited;
-      }
+      await kill();
       rmSync(pipe, { force: true });
       rmSync(home, { recursive: true, force: true });
     },

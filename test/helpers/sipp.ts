@@ -5,11 +5,12 @@
  * when `remote` is given. Every message it saw and every error it logged
  * go to files that `output()` includes, so a failed scenario says why.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnBounded } from './bounded-process.js';
 
 export const hasSipp = spawnSync('sipp', ['-v']).status !== null && spawnSync('sh', ['-c', 'command -v sipp']).status === 0;
 
@@ -45,18 +46,10 @@ export function startSipp(name: string, port: number, keys: Record<string, strin
   args.push('-trace_err', '-error_file', errors, '-trace_msg', '-message_file', messages);
   for (const [k, v] of Object.entries(keys)) args.push('-key', k, String(v));
   if (remote) args.push(remote);
-  const proc = spawn('sipp', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const { proc, exited, kill } = spawnBounded('sipp', args, { stdio: ['ignore', 'pipe', 'pipe'] }, lifetimeMs + 5000);
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
   proc.stderr!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
-  const killer = setTimeout(() => proc.kill('SIGKILL'), lifetimeMs + 5000);
-  killer.unref();
-  const exited = new Promise<number | null>((resolve) =>
-    proc.once('exit', (code) => {
-      clearTimeout(killer);
-      resolve(code);
-    }),
-  );
   const read = (f: string) => {
     try {
       return readFileSync(f, 'utf8').slice(-20_000);
@@ -70,10 +63,7 @@ export function startSipp(name: string, port: number, keys: Record<string, strin
     proc,
     exited,
     output: () => `${out}\n--- ${name} errors ---\n${read(errors)}\n--- ${name} messages ---\n${read(messages)}`,
-    kill: () => {
-      proc.kill('SIGKILL');
-      void exited.then(() => rmSync(dir, { recursive: true, force: true }));
-    },
+    kill: () => void kill().then(() => rmSync(dir, { recursive: true, force: true })),
   };
 }
 
