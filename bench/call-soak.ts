@@ -8,8 +8,8 @@
  *
  * Run: npx tsx bench/call-soak.ts [cycles=2000] [talk-ms=300]
  */
-import { readFileSync, readdirSync } from 'node:fs';
-import { converse, startDaemon } from '../test/helpers/daemon.js';
+import { answeredCallCycle, processSample as sample } from '../test/helpers/call-cycle.js';
+import { startDaemon } from '../test/helpers/daemon.js';
 import { freeRtpRange, freeUdpPorts } from '../test/helpers/gst-ports.js';
 import { freePort } from '../test/helpers/ports.js';
 import { startSipp } from '../test/helpers/sipp.js';
@@ -17,20 +17,6 @@ import { packetCounter } from '../test/helpers/events.js';
 
 const cycles = Number(process.argv[2] ?? 2000);
 const talkMs = Number(process.argv[3] ?? 300);
-
-function sample(pid: number): { rssKiB: number; fds: number } {
-  const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return { rssKiB: Number(rss), fds: readdirSync(`/proc/${pid}/fd`).length };
-}
-
-async function waitStatus(socket: string, id: number, want: (s: string) => boolean, ms = 10_000): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (want(await converse(socket, `call-status ${id}\n`))) return true;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return false;
-}
 
 const [videoport, audioport] = await freeUdpPorts(2);
 // Media the screen receives is counted, not decoded: the soak is about the door.
@@ -45,14 +31,8 @@ const started = Date.now();
 let answered = 0;
 let failed = 0;
 for (let i = 1; i <= cycles; i++) {
-  const id = Number(/Id: (\d+)/.exec(await converse(d.socket, 'ring\n'))?.[1]);
-  if (await waitStatus(d.socket, id, (s) => s.includes('LinphoneCallStreamsRunning'))) answered++;
+  if (await answeredCallCycle(d.socket, talkMs)) answered++;
   else failed++;
-  // A few hundred ms of talk, so audio both ways starts and stops every cycle.
-  await new Promise((r) => setTimeout(r, talkMs));
-  await converse(d.socket, `terminate ${id}\n`);
-  await waitStatus(d.socket, id, (s) => s.includes('No call with such id'));
-  await converse(d.socket, 'pop-event\n'.repeat(10), { quietMs: 2000, until: (t) => (t.match(/Status:/g) ?? []).length >= 10 });
   if (i === 1 || i % Math.max(1, Math.floor(cycles / 20)) === 0) samples.push({ cycle: i, seconds: Math.round((Date.now() - started) / 1000), ...sample(pid) });
 }
 // Past Timer D/J/K of the last calls: what is still held now is kept for good.

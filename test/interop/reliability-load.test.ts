@@ -6,9 +6,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSocket, type Socket } from 'node:dgram';
 import { converse, splitReplies, startDaemon, type RunningDaemon } from '../helpers/daemon.js';
-import { freeRtpRange } from '../helpers/gst-ports.js';
 import { freePort } from '../helpers/ports.js';
 import { until } from '../helpers/wait.js';
+import { answeredCallCycle, processSample } from '../helpers/call-cycle.js';
+import { packetCounter } from '../helpers/events.js';
+import { freeRtpRange, freeUdpPorts } from '../helpers/gst-ports.js';
+import { expectScenarioEnded, hasSipp, startSipp } from '../helpers/sipp.js';
 
 /** A screen that rings for ever: 180 to every INVITE, and counts calls by Call-ID. */
 async function ringingScreen(port: number): Promise<{ socket: Socket; calls: Set<string> }> {
@@ -61,4 +64,39 @@ describe('load', () => {
     expect(await converse(d.socket, 'ring\n')).toBe('Status: Ok\n\nId: 2\n\n');
     await until('second INVITE', () => screen.calls.size === 2);
   });
+});
+
+describe.skipIf(!hasSipp)('soak', () => {
+  // The full figure (2,000 calls, RSS over time) is bench/call-soak.ts; here a
+  // shorter run proves every call completes and no descriptor leaks per call.
+  const CALLS = 100;
+
+  it(`${CALLS} answered calls in a row against one SIPp screen: all answered and released, descriptors flat`, async () => {
+    const [videoport, audioport] = await freeUdpPorts(2);
+    const video = await packetCounter(videoport!);
+    const audio = await packetCounter(audioport!);
+    const sipPort = await freePort();
+    const screen = startSipp('screen-answer-soak', sipPort, { videoport: videoport!, audioport: audioport! }, { calls: CALLS, lifetimeMs: 300_000 });
+    const d = await startDaemon(`[call]\ntargets = ["sip:screen@127.0.0.1:${sipPort}"]\nring_timeout = 10\n[media]\nrtp_ports = "${await freeRtpRange(8)}"\n`);
+    try {
+      let completed = 0;
+      let warm = processSample(d.proc.pid!);
+      for (let i = 1; i <= CALLS; i++) {
+        if (await answeredCallCycle(d.socket, 60)) completed++;
+        if (i === 10) warm = processSample(d.proc.pid!);
+      }
+      const end = processSample(d.proc.pid!);
+      console.log(JSON.stringify({ soak: CALLS, completed, afterWarmup: warm, end, packetsToScreen: { video: video.count(), audio: audio.count() } }));
+      expect(completed).toBe(CALLS);
+      await expectScenarioEnded(screen);
+      expect(end.fds).toBeLessThanOrEqual(warm.fds + 2);
+      expect(audio.count()).toBeGreaterThan(0);
+    } finally {
+      screen.kill();
+      video.socket.close();
+      audio.socket.close();
+      expect(await d.stop()).toBe(0);
+      d.cleanup();
+    }
+  }, 300_000);
 });
