@@ -22,6 +22,8 @@ export interface RunningSipp {
   exited: Promise<number | null>;
   /** Its stdout/stderr, then its error log and message trace. */
   output(): string;
+  /** The whole message trace (every message SIPp sent and received), for checks on bodies. */
+  trace(): string;
   kill(): void;
 }
 
@@ -56,9 +58,9 @@ export function startSipp(name: string, port: number, keys: Record<string, strin
       resolve(code);
     }),
   );
-  const read = (f: string) => {
+  const read = (f: string, max = 20_000) => {
     try {
-      return readFileSync(f, 'utf8').slice(-20_000);
+      return readFileSync(f, 'utf8').slice(-max);
     } catch {
       return '';
     }
@@ -69,6 +71,7 @@ export function startSipp(name: string, port: number, keys: Record<string, strin
     proc,
     exited,
     output: () => `${out}\n--- ${name} errors ---\n${read(errors)}\n--- ${name} messages ---\n${read(messages)}`,
+    trace: () => read(messages, Infinity),
     kill: () => {
       proc.kill('SIGKILL');
       void exited.then(() => rmSync(dir, { recursive: true, force: true }));
