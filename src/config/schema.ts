@@ -78,7 +78,7 @@ const call = z
     mode: z.enum(['parallel', 'sequential']).default('parallel'),
     ring_timeout: int(1, 600, ' (seconds)').default(30),
     early_media: z.enum(['none', 'video', 'audio+video']).default('video'),
-    max_duration: int(10, 86400, ' (seconds)').default(300),
+    max_duration: int(1, 86400, ' (seconds)').default(300),
   })
   .prefault({});
 

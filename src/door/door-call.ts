@@ -10,13 +10,15 @@ import type { Logger } from '../log/logger.js';
 import type { MediaEngine } from '../media/types.js';
 import { answerOffer, planFromAnswer } from '../sdp/negotiate.js';
 import { buildOffer } from '../sdp/offer.js';
-import type { LocalMedia, MediaPlan } from '../sdp/types.js';
+import type { LocalMedia, MediaPlan, StreamPlan } from '../sdp/types.js';
 import type { IncomingRequest, SipStack } from '../sip/core/sip-stack.js';
 import { Dialog } from '../sip/dialog/dialog.js';
+import type { SipRequest } from '../sip/message/index.js';
 import type { DialogRouter, DialogUser } from '../sip/dialog/dialog-router.js';
 import { InviteClient } from '../sip/dialog/invite-client.js';
 import type { DigestCredentials } from '../sip/auth/index.js';
 import { buildRequest } from '../sip/core/sip-stack.js';
+import { SuccessRetransmitter } from '../sip/dialog/success-retransmitter.js';
 import { CallState, OUTGOING_RANK, type CallStateName } from './call-state.js';
 import { codeFromMessage, digitFromInfo } from './dtmf-info.js';
 import { localMedia, newSessionId } from './local-media.js';
@@ -62,6 +64,10 @@ export class DoorCall {
   private sdpVersion = 1;
   private forkSeq = 0;
   private incoming: { inc: IncomingRequest; retransmit?: NodeJS.Timeout } | undefined;
+  /** The audio we send and receive now (JSON of its TalkParams), if any. */
+  private talking: string | undefined;
+  /** Our 2xx to a re-INVITE, resent until its ACK; `offer` when that 2xx carried our offer (answer due in the ACK). */
+  private reinvite: { cseq: number; retransmit: SuccessRetransmitter; offer?: LocalMedia } | undefined;
 
   private constructor(
     readonly id: number,
@@ -198,23 +204,40 @@ export class DoorCall {
     this.ctx.log.info(`call ${this.id}: answered by ${dialog.remoteUri} (contact ${dialog.remoteTarget})`);
     this.setState(CallState.Connected);
     this.setState(CallState.StreamsRunning);
+    this.armMaxDuration();
+  }
+
+  /** `[call] max_duration` (SPEC section 4): BYE when it elapses, whoever placed the call. */
+  private armMaxDuration(): void {
+    const seconds = this.ctx.call.max_duration;
     this.maxTimer = setTimeout(() => {
-      this.ctx.log.info(`call ${this.id}: max_duration reached; hanging up`);
+      if (this.ended) return;
+      this.ctx.log.info(`call ${this.id}: max_duration (${seconds} s) reached; hanging up`);
+      this.endReason = `max_duration (${seconds} s) reached`;
       void this.hangup();
-    }, this.ctx.call.max_duration * 1000);
+    }, seconds * 1000);
   }
 
   private startTalk(plan: MediaPlan): void {
     const a = plan.audio;
     if (!a || !a.send && !a.recv) return;
     const codec = a.codec.name.toLowerCase() === 'opus' ? 'opus' : a.codec.name.toUpperCase() === 'PCMA' ? 'PCMA' : 'PCMU';
-    this.ctx.media.startTalk({
+    const params = {
       address: a.address,
       port: a.port,
       codec,
       payloadType: a.codec.payloadType,
       dtmf: a.dtmf ? { payloadType: a.dtmf.payloadType, clockRate: a.dtmf.clockRate } : undefined,
-    });
+    } as const;
+    const key = JSON.stringify(params);
+    if (key === this.talking) return;
+    this.talking = key;
+    this.ctx.media.startTalk(params);
+  }
+
+  private stopTalk(): void {
+    this.talking = undefined;
+    this.ctx.media.stopTalk();
   }
 
   private onClientFailed(client: InviteClient | undefined, status: number, reason: string): void {
@@ -285,7 +308,7 @@ export class DoorCall {
   private teardownMedia(): void {
     for (const f of this.forks.values()) this.ctx.media.removeVideoDestination(f.key);
     this.forks.clear();
-    if (this.answered?.plan.audio || this.earlyMedia === 'audio+video') this.ctx.media.stopTalk();
+    if (this.answered?.plan.audio || this.earlyMedia === 'audio+video' || this.talking) this.stopTalk();
   }
 
   private finish(state: typeof CallState.End | typeof CallState.Error): void {
@@ -293,6 +316,7 @@ export class DoorCall {
     clearTimeout(this.ringTimer);
     clearTimeout(this.maxTimer);
     clearTimeout(this.incoming?.retransmit);
+    this.reinvite?.retransmit.stop();
     this.teardownMedia();
     if (this.answered) this.ctx.router.remove(this.answered.dialog);
     for (const c of this.clients) c.dispose();
@@ -363,7 +387,7 @@ export class DoorCall {
     log.info(`call ${this.id}: answered the call from ${this.remote}`);
     this.setState(CallState.Connected);
     this.setState(CallState.StreamsRunning);
-    this.maxTimer = setTimeout(() => void this.hangup(), this.ctx.call.max_duration * 1000);
+    this.armMaxDuration();
     return true;
   }
 
@@ -371,14 +395,15 @@ export class DoorCall {
 
   private dialogUser(): DialogUser {
     return {
-      onAck: () => {
+      onAck: (ack) => {
         clearTimeout(this.incoming?.retransmit);
+        this.onReinviteAck(ack);
       },
-      onRequest: (inc) => this.inDialog(inc),
+      onRequest: (inc, dialog) => this.inDialog(inc, dialog),
     };
   }
 
-  private inDialog(inc: IncomingRequest): void {
+  private inDialog(inc: IncomingRequest, dialog: Dialog): void {
     const req = inc.request;
     switch (req.method) {
       case 'BYE':
@@ -402,38 +427,122 @@ export class DoorCall {
       }
       case 'INVITE':
       case 'UPDATE':
-        return this.reoffer(inc);
+        return this.reoffer(inc, dialog);
       default:
         inc.respond(405, 'Method Not Allowed');
     }
   }
 
-  /** re-INVITE / UPDATE (hold, resume, codec change): answer with what we can, apply it. */
-  private reoffer(inc: IncomingRequest): void {
-    if (!this.local || inc.request.body.length === 0) {
-      // An offerless re-INVITE asks for our offer; our last answer serves (RFC 3264 §8).
-      inc.respond(200, 'OK', this.lastAnswer ? { body: Buffer.from(this.lastAnswer), contentType: 'application/sdp' } : {});
+  /**
+   * re-INVITE / UPDATE in the answered call (hold, resume, codec change),
+   * RFC 3264 §8 and RFC 3311 §5.2: an offer gets our answer and the media
+   * follow it; a re-INVITE without one gets our offer in the 200 and its
+   * answer comes in the ACK (RFC 3261 §14.2). Every SDP we send keeps the
+   * o= session id and counts the version up by one (RFC 3264 §8).
+   */
+  private reoffer(inc: IncomingRequest, dialog: Dialog): void {
+    const req = inc.request;
+    // §13.3.1.4 and RFC 3311 §5.2: the 2xx to a target refresh carries our Contact.
+    const contact: Array<[string, string]> = [['Contact', `<${dialog.localContact}>`]];
+    if (!this.local || !this.answered) return void inc.respond(500, 'Server Internal Error', { headers: [['Retry-After', '1']] });
+    // RFC 3311 §5.2, RFC 3261 §14.2: no new offer while ours (in a 200, answer due in the ACK) is outstanding.
+    if (this.reinvite?.offer && req.body.length > 0) return void inc.respond(491, 'Request Pending');
+    if (req.method === 'INVITE') {
+      // A new re-INVITE means the screen sent the ACK for the last one, even if we missed it.
+      this.reinvite?.retransmit.stop();
+      this.reinvite = undefined;
+    }
+    if (req.body.length === 0) {
+      // An UPDATE without SDP changes nothing of the session (RFC 3311 §5.2; session-timer refreshes).
+      if (req.method === 'UPDATE') return void inc.respond(200, 'OK', { headers: contact });
+      const offer: LocalMedia = { ...this.local, sessionVersion: this.sdpVersion + 1 };
+      this.sdpVersion++;
+      const body = Buffer.from(buildOffer(offer));
+      this.respondToReinvite(inc, { body, contentType: 'application/sdp', headers: contact }, offer);
+      return;
+    }
+    let answer: { sdp: string; plan: MediaPlan };
+    try {
+      answer = answerOffer(req.body.toString('utf8'), { ...this.local, sessionVersion: this.sdpVersion + 1 });
+    } catch (e) {
+      // RFC 3261 §14.2: a refused offer leaves the session as it was (and our SDP version unused).
+      this.ctx.log.warn(`call ${this.id}: ${req.method} offer refused: ${e instanceof Error ? e.message : String(e)}`);
+      return void inc.respond(488, 'Not Acceptable Here');
+    }
+    this.sdpVersion++;
+    const response = { body: Buffer.from(answer.sdp), contentType: 'application/sdp', headers: contact };
+    if (req.method === 'INVITE') this.respondToReinvite(inc, response);
+    else inc.respond(200, 'OK', response);
+    this.follow(answer.plan, req.method);
+  }
+
+  /** 200 to a re-INVITE, resent until the ACK (§13.3.1.4); no ACK in 64*T1 ends the call with BYE. */
+  private respondToReinvite(inc: IncomingRequest, response: { body: Buffer; contentType: string; headers: Array<[string, string]> }, offer?: LocalMedia): void {
+    inc.respond(200, 'OK', response);
+    const retransmit = new SuccessRetransmitter({
+      reliable: inc.transport.reliable,
+      resend: () => inc.respond(200, 'OK', response),
+      onNoAck: () => {
+        this.reinvite = undefined;
+        this.ctx.log.warn(`call ${this.id}: no ACK for our 200 to the re-INVITE; hanging up`);
+        this.endReason = 'no ACK for the 200 to a re-INVITE';
+        void this.hangup();
+      },
+    });
+    this.reinvite = { cseq: inc.request.cseq.seq, retransmit, offer };
+  }
+
+  /** The ACK for our 200 to a re-INVITE; it carries the answer when that 200 carried our offer. */
+  private onReinviteAck(ack: SipRequest): void {
+    const pending = this.reinvite;
+    if (!pending || ack.cseq.seq !== pending.cseq) return;
+    pending.retransmit.stop();
+    this.reinvite = undefined;
+    if (!pending.offer) return;
+    if (ack.body.length === 0) {
+      // RFC 3261 §13.3.1.4 wants an answer here; keep the media as they were rather than drop the call.
+      this.ctx.log.warn(`call ${this.id}: the ACK carried no answer to our offer; media unchanged`);
       return;
     }
     try {
-      this.local = { ...this.local, sessionVersion: ++this.sdpVersion };
-      const { sdp, plan } = answerOffer(inc.request.body.toString('utf8'), this.local);
-      this.lastAnswer = sdp;
-      inc.respond(200, 'OK', { body: Buffer.from(sdp), contentType: 'application/sdp' });
-      const held = !plan.audio?.send && !plan.video?.send;
-      if (held) {
-        this.ctx.media.stopTalk();
-        this.setState(CallState.PausedByRemote);
-      } else {
-        this.startTalk(plan);
-        this.setState(CallState.StreamsRunning);
-      }
-    } catch {
-      inc.respond(488, 'Not Acceptable Here');
+      this.follow(planFromAnswer(ack.body.toString('utf8'), pending.offer), 'ACK');
+    } catch (e) {
+      this.ctx.log.warn(`call ${this.id}: answer in the ACK unusable, media unchanged: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 
-  private lastAnswer: string | undefined;
+  /**
+   * The media follow the newly agreed directions: we send audio and video
+   * only where the screen said it receives them (RFC 3264 §6.1: a peer
+   * that says sendonly or inactive gets nothing). Audio is one two-way
+   * stream, so a screen that stops receiving it (hold) stops the talk:
+   * the door has no use for hold music. Held = the screen takes no audio
+   * from us (or, without audio, no video).
+   */
+  private follow(plan: MediaPlan, why: string): void {
+    if (!this.answered) return;
+    this.answered.plan = plan;
+    const key = [...this.forks.keys()][0] ?? `${this.id}:answer`;
+    const v = plan.video;
+    if (v?.send) {
+      // Same id = update; the screen gets a key frame at once, so resumed video decodes at once.
+      this.ctx.media.addVideoDestination(key, { address: v.address, port: v.port, payloadType: v.codec.payloadType });
+      this.forks.set(key, { key, client: this.answered.client, dialog: this.answered.dialog, plan });
+    } else if (this.forks.has(key)) {
+      this.ctx.media.removeVideoDestination(key);
+      this.forks.delete(key);
+    }
+    if (plan.audio?.send) this.startTalk(plan);
+    else if (this.talking) this.stopTalk();
+    const held = plan.audio ? !plan.audio.send : !plan.video?.send;
+    this.ctx.log.info(`call ${this.id}: ${why}: audio ${direction(plan.audio)}, video ${direction(plan.video)}${held ? ' (on hold)' : ''}`);
+    this.setState(held ? CallState.PausedByRemote : CallState.StreamsRunning);
+  }
+}
+
+function direction(s: StreamPlan | undefined): string {
+  if (!s) return 'none';
+  return s.send && s.recv ? 'sendrecv' : s.send ? 'sendonly' : s.recv ? 'recvonly' : 'inactive';
 }
 
 function userOf(uri: string): string {

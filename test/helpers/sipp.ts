@@ -22,6 +22,8 @@ export interface RunningSipp {
   exited: Promise<number | null>;
   /** Its stdout/stderr, then its error log and message trace. */
   output(): string;
+  /** The whole message trace (every message SIPp sent and received), for checks on bodies. */
+  trace(): string;
   kill(): void;
 }
 
@@ -50,9 +52,9 @@ export function startSipp(name: string, port: number, keys: Record<string, strin
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
   proc.stderr!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
-  const read = (f: string) => {
+  const read = (f: string, max = 20_000) => {
     try {
-      return readFileSync(f, 'utf8').slice(-20_000);
+      return readFileSync(f, 'utf8').slice(-max);
     } catch {
       return '';
     }
@@ -63,6 +65,7 @@ export function startSipp(name: string, port: number, keys: Record<string, strin
     proc,
     exited,
     output: () => `${out}\n--- ${name} errors ---\n${read(errors)}\n--- ${name} messages ---\n${read(messages)}`,
+    trace: () => read(messages, Infinity),
     kill: () => void kill().then(() => rmSync(dir, { recursive: true, force: true })),
   };
 }

@@ -74,6 +74,8 @@ export class DialogRouter {
       if (!entry) return void inc.respond(481, 'Call/Transaction Does Not Exist');
       // §12.2.2: lower CSeq than before is out of order.
       if (!entry.dialog.acceptRemoteSeq(req.cseq.seq)) return void inc.respond(500, 'Server Internal Error', { headers: [['Retry-After', '1']] });
+      // §12.2.2: a target refresh request (re-INVITE; UPDATE, RFC 3311 §5.2) brings the peer's new Contact.
+      if (req.method === 'INVITE' || req.method === 'UPDATE') entry.dialog.refreshTarget(req);
       return entry.user.onRequest(inc, entry.dialog);
     }
     const handler = this.fresh.get(req.method);

@@ -114,6 +114,18 @@ export class Dialog {
     return first ? addrSpec(parseNameAddr(first)) : this.remoteTarget;
   }
 
+  /** §12.2.2: a target refresh request's Contact replaces the remote target (none: unchanged). */
+  refreshTarget(request: SipRequest): void {
+    let contact: NameAddr | undefined;
+    try {
+      contact = request.contacts[0];
+    } catch {
+      // An unreadable Contact must not cost the request its answer: keep the target we have.
+      return;
+    }
+    if (contact) this.remoteTarget = addrSpec(contact);
+  }
+
   /** §12.2.2: a request whose CSeq is lower than the last one is out of order (500). */
   acceptRemoteSeq(seq: number): boolean {
     if (this.remoteSeq !== undefined && seq <= this.remoteSeq) return false;

@@ -101,7 +101,7 @@ export class InviteClient {
       callId: this.callId,
       cseq: this.cseq++,
       contact: `<${this.contact}>`,
-      headers: [['Allow', 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, MESSAGE, UPDATE, PRACK'], ['Supported', 'replaces'], ...(this.opts.headers ?? []), ...authHeaders.map((h): [string, string] => [h.name, h.value])],
+      headers: [['Allow', 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, MESSAGE, UPDATE, PRACK'], ['Supported', '100rel, replaces'], ...(this.opts.headers ?? []), ...authHeaders.map((h): [string, string] => [h.name, h.value])],
       body: Buffer.from(this.opts.sdp),
       contentType: 'application/sdp',
     });
@@ -141,7 +141,8 @@ export class InviteClient {
       entry = { dialog: Dialog.fromResponse(this.outgoing!.request, res, this.contact), sdpSeen: false };
       this.early.set(tag, entry);
     }
-    if (entry && res.headers.getAll('Require').some((r) => r.trim().toLowerCase() === '100rel')) this.prack(entry, res);
+    // RFC 3262 §4: a retransmitted (or out-of-order) reliable provisional is neither PRACKed nor processed again.
+    if (entry && isReliable(res) && !this.prack(entry, res)) return;
     this.events.onProvisional?.(res, entry?.dialog);
     if (entry && !entry.sdpSeen && res.body.length > 0 && isSdp(res)) {
       entry.sdpSeen = true;
@@ -150,13 +151,20 @@ export class InviteClient {
     if (this.cancelWanted) this.sendCancel();
   }
 
-  /** RFC 3262 §7.2: PRACK with RAck = RSeq, CSeq number and method of the INVITE; each RSeq once. */
-  private prack(entry: { dialog: Dialog; rseq?: number }, res: SipResponse): void {
+  /**
+   * RFC 3262 §7.2: PRACK with RAck = RSeq, CSeq number and method of the
+   * INVITE. §4: per early dialog, the first reliable response sets the
+   * sequence and only RSeq one higher follows; anything else is a
+   * retransmission (lost PRACKs are resent by the PRACK's own transaction,
+   * §17.1.2) or out of order, and is dropped. Returns whether it was new.
+   */
+  private prack(entry: { dialog: Dialog; rseq?: number }, res: SipResponse): boolean {
     const rseq = Number(res.headers.get('RSeq'));
-    if (!Number.isInteger(rseq) || (entry.rseq !== undefined && rseq <= entry.rseq)) return;
+    if (!Number.isInteger(rseq) || rseq < 1 || (entry.rseq !== undefined && rseq !== entry.rseq + 1)) return false;
     entry.rseq = rseq;
     const prack = entry.dialog.createRequest('PRACK', { headers: [['RAck', `${rseq} ${res.cseq.seq} INVITE`]] });
     void this.opts.stack.send(prack, { onResponse: () => {}, onFailure: (why) => this.opts.log.debug(`PRACK: ${why}`) }, entry.dialog.nextHop).catch(() => {});
+    return true;
   }
 
   private onSuccess(res: SipResponse): void {
@@ -237,6 +245,11 @@ export class InviteClient {
   dispose(): void {
     this.opts.router.untrackInvite(this.callId);
   }
+}
+
+/** RFC 3262 §3: a reliable provisional response says Require: 100rel (a 100 never is). */
+function isReliable(res: SipResponse): boolean {
+  return res.status > 100 && res.headers.getAll('Require').some((r) => r.split(',').some((t) => t.trim().toLowerCase() === '100rel'));
 }
 
 function isSdp(res: SipResponse): boolean {
