@@ -191,4 +191,24 @@ describe.skipIf(!hasSipp)('door with media.srtp and a SIPp screen', () => {
     expect(callStates(events).slice(-2)).toEqual(['LinphoneCallError', 'LinphoneCallReleased']);
     expect(d.output()).toMatch(/refused: answer refused, hanging up/);
   });
+
+  it('"mandatory": an allowed screen calling in with plain RTP gets 488, with a reason', async () => {
+    const doorPort = await freePort();
+    const rtp = await freeRtpRange(8);
+    const d = await startDaemon(
+      `[sip]\nlisten = ["udp:127.0.0.1:${doorPort}"]\nidentity = "sip:door@127.0.0.1"\n[door]\nallowed = ["sip:screen@127.0.0.1"]\n[media]\nrtp_ports = "${rtp}"\nsrtp = "mandatory"\n`,
+      { timeoutMs: 60_000 },
+    );
+    cleanups.push(async () => {
+      await d.stop();
+      d.cleanup();
+    });
+    const [videoPort, audioPort] = await freeUdpPorts(2);
+    const s = startSipp('door-caller-plain-488', await freePort(), { user: 'screen', videoport: videoPort!, audioport: audioPort! }, { remote: `127.0.0.1:${doorPort}`, lifetimeMs: 30_000 });
+    cleanups.push(() => s.kill());
+    await expectScenarioEnded(s);
+    const refused = (await drainEvents(d)).filter((e) => e.type === 'srtp-refused');
+    expect(refused).toHaveLength(1);
+    expect(refused[0]!.fields.Reason).toMatch(/^call refused with 488: .*SRTP/);
+  });
 });
