@@ -69,8 +69,10 @@ function rtpOutput(s: VideoPipelineSettings, bind: string): string[] {
   // RFC 4568 §6.2.1 AES_CM_128_HMAC_SHA1_80 for RTP and RTCP alike.
   const enc = `srtpenc key=${s.srtp.keyHex} rtp-cipher=aes-128-icm rtp-auth=hmac-sha1-80 rtcp-cipher=aes-128-icm rtcp-auth=hmac-sha1-80`;
   if (s.srtp.mode === 'mandatory') return [`! ${enc} ! ${sink(VIDEO_NAMES.srtpSink, bind)}`];
-  // Only one sink can bind our port; SRTP, the one we prefer, gets it.
-  return [`! tee name=rtptee rtptee. ! ${enc} ! ${sink(VIDEO_NAMES.srtpSink, bind)}`, `rtptee. ! ${sink(VIDEO_NAMES.sink, '')}`];
+  // Only one sink can bind our port; SRTP, the one we prefer, gets it. The queue is needed:
+  // gst_parse cannot link tee's request pad straight to srtpenc's request pad.
+  const q = 'queue max-size-buffers=16 max-size-bytes=0 max-size-time=0 leaky=downstream';
+  return [`! tee name=rtptee rtptee. ! ${q} ! ${enc} ! ${sink(VIDEO_NAMES.srtpSink, bind)}`, `rtptee. ! ${q} ! ${sink(VIDEO_NAMES.sink, '')}`];
 }
 
 /** multiudpsink's `clients` string; IPv6 literals need no brackets there (it splits at the last colon). */

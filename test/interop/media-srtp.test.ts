@@ -211,4 +211,20 @@ describe.skipIf(!hasSipp)('door with media.srtp and a SIPp screen', () => {
     expect(refused).toHaveLength(1);
     expect(refused[0]!.fields.Reason).toMatch(/^call refused with 488: .*SRTP/);
   });
+
+  it('"optional": a screen answering without keys still sees the door, in plain RTP', async () => {
+    const [videoPort, audioPort] = await freeUdpPorts(2);
+    const rx = await startH264Receiver(videoPort!, { lifetimeMs: 60_000 });
+    cleanups.push(() => rx.kill());
+    const sipPort = await freePort();
+    const s = startSipp('screen-early-answer', sipPort, { videoport: videoPort!, audioport: audioPort! }, 60_000);
+    cleanups.push(() => s.kill());
+    const d = await door(sipPort, 'optional');
+    await converse(d.socket, 'ring\n');
+    expect(await rx.waitFrames(3, 20_000), d.output().split('\n').filter((l) => /video|warn|error/i.test(l)).join('\n')).toBe(true);
+    await until('answered', async () => (await converse(d.socket, 'call-status 1\n')).includes('LinphoneCallStreamsRunning'), 15_000);
+    expect(await converse(d.socket, 'call-stats 1\n')).toContain('Audio-srtp: no');
+    await converse(d.socket, 'terminate 1\n');
+    await expectScenarioEnded(s);
+  });
 });

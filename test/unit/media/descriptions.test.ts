@@ -51,7 +51,8 @@ describe('video description', () => {
     expect(videoSinks({ srtp: { mode: 'mandatory', keyHex } })).toEqual({ plain: false, srtp: true });
     const optional = videoPipelineDescription({ ...video, srtp: { mode: 'optional', keyHex } });
     expect(optional).toMatch(/name=vsrtpsink [^!]*bind-port=16386/);
-    expect(optional).toMatch(/rtptee\. ! multiudpsink name=vsink clients="" sync=false async=false send-duplicates=false vtee\./);
+    expect(optional).toMatch(/rtptee\. ! queue [^!]*! srtpenc /);
+    expect(optional).toMatch(/rtptee\. ! queue [^!]*! multiudpsink name=vsink clients="" sync=false async=false send-duplicates=false vtee\./);
     expect(videoSinks({ srtp: { mode: 'optional', keyHex } })).toEqual({ plain: true, srtp: true });
     expect(videoSinks({})).toEqual({ plain: true, srtp: false });
   });
