@@ -99,11 +99,10 @@ const media = z
     rtp_ports: portRange.default('16384-16483'),
     preroll: z.boolean().default(true),
     echo_cancel: z.boolean().default(true),
-    // The media engine sends plain RTP for now: accepting "optional"/"mandatory" would offer keys and not use them.
-    srtp: z
-      .enum(['off', 'optional', 'mandatory'])
-      .default('off')
-      .refine((v) => v === 'off', { message: 'SRTP is not implemented yet; only "off" works' }),
+    // SDES-keyed SRTP, AES_CM_128_HMAC_SHA1_80 (RFC 4568, RFC 3711): "optional" offers keys in RTP/AVP
+    // (best effort, as linphone and baresip do) and talks plain RTP to a peer without them; "mandatory" offers
+    // RTP/SAVP and refuses peers without keys.
+    srtp: z.enum(['off', 'optional', 'mandatory']).default('off'),
   })
   .prefault({})
   .refine((m) => /^(test|none|alsa:\S+)$/.test(m.audio_source), {

@@ -108,7 +108,7 @@ export function callCommands(door: DoorStation, media: MediaEngine): Command[] {
         const body: Body = [
           ['Id', call.id],
           ['Video-encoder', s.video.encoder ?? 'none'],
-          ['Video-destinations', s.video.destinations.map((d) => `${d.address}:${d.port}`).join(', ') || 'none'],
+          ['Video-destinations', s.video.destinations.map((d) => `${d.address}:${d.port}${d.srtp ? ' srtp' : ''}`).join(', ') || 'none'],
           ['Video-keyframes-forced', s.video.keyFramesForced],
           ['Audio-codec', s.audio.codec ?? 'none'],
           ['Audio-remote', s.audio.remote ?? 'none'],
@@ -116,6 +116,10 @@ export function callCommands(door: DoorStation, media: MediaEngine): Command[] {
           ['Audio-bytes-sent', s.audio.bytesSent],
           ['Audio-packets-received', s.audio.packetsReceived],
           ['Audio-bytes-received', s.audio.bytesReceived],
+          ['Audio-srtp', s.audio.srtp ? 'yes' : 'no'],
+          // RFC 3711 §3.3: dropped, counted, never acted upon.
+          ['Audio-srtp-auth-failures', s.audio.srtpAuthFailures ?? 0],
+          ['Audio-srtp-replays', s.audio.srtpReplays ?? 0],
         ];
         return ok(body);
       },

@@ -7,10 +7,10 @@
  */
 import type { CallConfig } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
-import type { MediaEngine } from '../media/types.js';
+import type { MediaEngine, VideoDestination } from '../media/types.js';
 import { answerOffer, planFromAnswer } from '../sdp/negotiate.js';
 import { buildOffer } from '../sdp/offer.js';
-import type { LocalMedia, MediaPlan, StreamPlan } from '../sdp/types.js';
+import { SrtpRequiredError, type LocalMedia, type MediaPlan, type StreamPlan } from '../sdp/types.js';
 import type { IncomingRequest, SipStack } from '../sip/core/sip-stack.js';
 import { Dialog } from '../sip/dialog/dialog.js';
 import type { SipRequest } from '../sip/message/index.js';
@@ -21,7 +21,7 @@ import { buildRequest } from '../sip/core/sip-stack.js';
 import { SuccessRetransmitter } from '../sip/dialog/success-retransmitter.js';
 import { CallState, OUTGOING_RANK, type CallStateName } from './call-state.js';
 import { codeFromMessage, digitFromInfo } from './dtmf-info.js';
-import { localMedia, newSessionId } from './local-media.js';
+import { localMedia, newSdesKey, newSessionId } from './local-media.js';
 
 export interface DoorCallContext {
   stack: SipStack;
@@ -37,6 +37,8 @@ export interface DoorCallContext {
   /** A DTMF digit (INFO) or whole code (MESSAGE) in this call, for the door opener. */
   onDigit(call: DoorCall, digit: string, method: 'info'): void;
   onCode(call: DoorCall, code: string, method: 'message'): boolean;
+  /** A peer refused because it would not do SRTP and media.srtp is "mandatory" (a fork, an answer, an incoming call). */
+  onSrtpRefused?(call: DoorCall, peer: string, reason: string): void;
 }
 
 interface Fork {
@@ -61,6 +63,10 @@ export class DoorCall {
   private hangingUp = false;
   private local: LocalMedia | undefined;
   private readonly sessionId = newSessionId();
+  /** Our SDES key for audio in this call: the same in every fork's offer, a new one per call. */
+  private readonly audioKey = newSdesKey();
+  /** Early dialogs (client + To-tag) refused for lack of SRTP: no media, and a 200 from one is hung up. */
+  private readonly refused = new Set<string>();
   private sdpVersion = 1;
   private forkSeq = 0;
   private incoming: { inc: IncomingRequest; retransmit?: NodeJS.Timeout } | undefined;
@@ -124,7 +130,7 @@ export class DoorCall {
       try {
         const routed = await stack.route(buildRequest('INVITE', target, { from: '<x>', to: '<x>', cseq: 1 }));
         const address = await stack.localAddress(routed.transport, routed.destination.host);
-        this.local = localMedia(this.ctx.media.capabilities(), address, this.ctx.srtp, this.sessionId, this.sdpVersion);
+        this.local = localMedia(this.ctx.media.capabilities(), address, this.ctx.srtp, this.sessionId, this.sdpVersion, this.audioKey);
         offer = buildOffer(this.local);
       } catch (e) {
         log.warn(`call ${this.id}: cannot call ${target}: ${e instanceof Error ? e.message : String(e)}`);
@@ -159,6 +165,12 @@ export class DoorCall {
     try {
       plan = planFromAnswer(sdp, this.local);
     } catch (e) {
+      if (e instanceof SrtpRequiredError) {
+        // That screen gets nothing from us; if it answers, it is hung up (onAnswered). Others ring on.
+        this.refused.add(forkId(client, dialog));
+        this.srtpRefused(dialog.remoteUri, `early media refused: ${e.message}`);
+        return;
+      }
       this.ctx.log.warn(`call ${this.id}: early SDP from ${dialog.remoteUri} unusable: ${e instanceof Error ? e.message : String(e)}`);
       return;
     }
@@ -167,8 +179,8 @@ export class DoorCall {
     this.setState(CallState.OutgoingEarlyMedia);
     if (this.earlyMedia === 'none') return;
     if (plan.video?.send) {
-      this.ctx.media.addVideoDestination(key, { address: plan.video.address, port: plan.video.port, payloadType: plan.video.codec.payloadType });
-      this.ctx.log.info(`call ${this.id}: early video to ${dialog.remoteUri} at ${plan.video.address}:${plan.video.port} (fork ${this.forks.size})`);
+      this.ctx.media.addVideoDestination(key, videoDestination(plan));
+      this.ctx.log.info(`call ${this.id}: early ${plan.video.srtp ? 'SRTP ' : ''}video to ${dialog.remoteUri} at ${plan.video.address}:${plan.video.port} (fork ${this.forks.size})`);
     }
     // Audio can go to one screen only before the answer: the first that offers it.
     if (this.earlyMedia === 'audio+video' && plan.audio?.send && this.forks.size === 1) this.startTalk(plan);
@@ -183,7 +195,9 @@ export class DoorCall {
     let plan = fork?.plan;
     try {
       if (sdp && this.local) plan = planFromAnswer(sdp, this.local);
+      else if (this.refused.has(forkId(client, dialog))) throw new SrtpRequiredError('its early SDP had no usable SRTP key, and media.srtp is "mandatory"');
     } catch (e) {
+      if (e instanceof SrtpRequiredError) return this.refuseAnswer(client, dialog, e.message);
       this.ctx.log.warn(`call ${this.id}: answer SDP unusable: ${e instanceof Error ? e.message : String(e)}`);
     }
     clearTimeout(this.ringTimer);
@@ -195,7 +209,7 @@ export class DoorCall {
     const key = fork?.key ?? `${this.id}:answer`;
     for (const k of [...this.forks.keys()]) if (k !== key) this.forks.delete(k);
     if (plan?.video?.send) {
-      this.ctx.media.addVideoDestination(key, { address: plan.video.address, port: plan.video.port, payloadType: plan.video.codec.payloadType });
+      this.ctx.media.addVideoDestination(key, videoDestination(plan));
       if (!fork) this.forks.set(key, { key, client, dialog, plan });
     }
     if (plan) this.startTalk(plan);
@@ -228,6 +242,7 @@ export class DoorCall {
       codec,
       payloadType: a.codec.payloadType,
       dtmf: a.dtmf ? { payloadType: a.dtmf.payloadType, clockRate: a.dtmf.clockRate } : undefined,
+      srtp: a.srtp ? { local: a.srtp.local.key, remote: a.srtp.remote.key } : undefined,
     } as const;
     const key = JSON.stringify(params);
     if (key === this.talking) return;
@@ -238,6 +253,35 @@ export class DoorCall {
   private stopTalk(): void {
     this.talking = undefined;
     this.ctx.media.stopTalk();
+  }
+
+  /** Log line and event for a peer refused for lack of SRTP (media.srtp = "mandatory", SPEC §4). */
+  private srtpRefused(peer: string, reason: string): void {
+    this.ctx.log.warn(`call ${this.id}: ${peer} refused: ${reason}`);
+    this.ctx.onSrtpRefused?.(this, peer, reason);
+  }
+
+  /**
+   * A 200 without SRTP keys under "mandatory": no media goes to it, it is
+   * ACKed (already, by the INVITE client) and sent BYE. A 2xx ends the
+   * INVITE for every other fork of that client (a forking proxy cancels
+   * them), so the call goes on only if another target is still ringing.
+   */
+  private refuseAnswer(client: InviteClient, dialog: Dialog, reason: string): void {
+    this.srtpRefused(dialog.remoteUri, `answer refused, hanging up: ${reason}`);
+    void client.bye(dialog);
+    for (const f of [...this.forks.values()]) {
+      if (f.client !== client) continue;
+      this.ctx.media.removeVideoDestination(f.key);
+      this.forks.delete(f.key);
+    }
+    this.endReason = `488 SRTP required: ${reason}`;
+    if (this.clients.some((c) => c !== client && (c.state === 'calling' || c.state === 'proceeding'))) return;
+    if (this.pendingTargets.length > 0 && !this.hangingUp) {
+      void this.dial([this.pendingTargets.shift()!]);
+      return;
+    }
+    this.finish(CallState.Error);
   }
 
   private onClientFailed(client: InviteClient | undefined, status: number, reason: string): void {
@@ -347,13 +391,14 @@ export class DoorCall {
     if (!inc || this.answered || this.ended) return false;
     const { stack, media, log } = this.ctx;
     const address = await stack.localAddress(inc.transport, inc.source.host);
-    this.local = localMedia(media.capabilities(), address, this.ctx.srtp, this.sessionId, this.sdpVersion);
+    this.local = localMedia(media.capabilities(), address, this.ctx.srtp, this.sessionId, this.sdpVersion, this.audioKey);
     let answer: { sdp: string; plan: MediaPlan };
     try {
       if (inc.request.body.length === 0) throw new Error('an INVITE without SDP offer is not supported');
       answer = answerOffer(inc.request.body.toString('utf8'), this.local);
     } catch (e) {
       inc.respond(488, 'Not Acceptable Here');
+      if (e instanceof SrtpRequiredError) this.srtpRefused(this.remote, `call refused with 488: ${e.message}`);
       this.endReason = e instanceof Error ? e.message : String(e);
       this.finish(CallState.Error);
       return false;
@@ -380,7 +425,7 @@ export class DoorCall {
     };
     if (!inc.transport.reliable) this.incoming!.retransmit = setTimeout(resend, interval);
     const plan = answer.plan;
-    if (plan.video?.send) media.addVideoDestination(`${this.id}:in`, { address: plan.video.address, port: plan.video.port, payloadType: plan.video.codec.payloadType });
+    if (plan.video?.send) media.addVideoDestination(`${this.id}:in`, videoDestination(plan));
     if (plan.video?.send) this.forks.set(`${this.id}:in`, { key: `${this.id}:in`, dialog, plan });
     this.startTalk(plan);
     this.connectedAt = Date.now();
@@ -526,7 +571,7 @@ export class DoorCall {
     const v = plan.video;
     if (v?.send) {
       // Same id = update; the screen gets a key frame at once, so resumed video decodes at once.
-      this.ctx.media.addVideoDestination(key, { address: v.address, port: v.port, payloadType: v.codec.payloadType });
+      this.ctx.media.addVideoDestination(key, videoDestination(plan));
       this.forks.set(key, { key, client: this.answered.client, dialog: this.answered.dialog, plan });
     } else if (this.forks.has(key)) {
       this.ctx.media.removeVideoDestination(key);
@@ -544,6 +589,14 @@ function direction(s: StreamPlan | undefined): string {
   if (!s) return 'none';
   return s.send && s.recv ? 'sendrecv' : s.send ? 'sendonly' : s.recv ? 'recvonly' : 'inactive';
 }
+
+/** Where and how one screen gets our video: SRTP when its SDP took our key. */
+function videoDestination(plan: MediaPlan): VideoDestination {
+  const v = plan.video!;
+  return { address: v.address, port: v.port, payloadType: v.codec.payloadType, srtp: v.srtp !== undefined };
+}
+
+const forkId = (client: InviteClient, dialog: Dialog): string => `${client.target}\u0000${dialog.remoteTag}`;
 
 function userOf(uri: string): string {
   return /^sips?:([^@;]+)@/.exec(uri)?.[1] ?? 'door';

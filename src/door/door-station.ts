@@ -54,6 +54,9 @@ export class DoorStation {
         if (call.peer) opts.opener.dtmf({ call: call.id, digit, peer: call.peer, method });
       },
       onCode: (call, code, method) => (call.peer ? opts.opener.tryCode({ code: code.trim(), peer: call.peer, method }).opened : false),
+      // media.srtp = "mandatory" refused a peer without keys: scripts see why a screen stayed dark or was hung up on.
+      onSrtpRefused: (call, peer, reason) =>
+        opts.events.publish({ type: 'srtp-refused', body: [['Id', call.id], ['Peer', peer], ['Reason', reason]] }),
     };
     media.on('dtmf', (digit) => {
       const call = this.current();

@@ -8,7 +8,12 @@
  *   audio (our SSRC and sequence numbers on every packet we send), so no
  *   in-band tone detection and no rtpdtmfsrc (which needs custom events
  *   the binding can't send);
- * - packets count for call-stats.
+ * - packets count for call-stats;
+ * - SRTP (RFC 3711) is done here too, in node:crypto (srtp/): every packet
+ *   we send, DTMF included, is protected; every packet we get is
+ *   authenticated before anything reads it, so a DTMF digit can only come
+ *   from a packet keyed by the peer we talk to. Failures are counted and
+ *   dropped, never thrown out of the socket handler.
  * GStreamer does capture, echo cancelling, coding and playback
  * (audio-pipeline.ts), one cached pipeline per codec.
  */
@@ -20,6 +25,8 @@ import { dtmfPacketPlan } from './dtmf-sender.js';
 import { ManagedPipeline } from './managed-pipeline.js';
 import { PipelineSupervisor } from './pipeline-supervisor.js';
 import { buildRtp, parseRtp, restampRtp } from './rtp-packet.js';
+import { looksLikeRtcp } from './srtp/rtp-header.js';
+import { SrtpSession } from './srtp/srtp-session.js';
 import { TypedEmitter } from './typed-emitter.js';
 import type { TalkParams } from './types.js';
 
@@ -45,6 +52,11 @@ export interface AudioStats {
   dtmfSent: number;
   dtmfReceived: number;
   failures: number;
+  /** Whether this talk is SRTP. */
+  srtp: boolean;
+  /** SRTP packets that failed authentication, and replays (RFC 3711 §3.3 steps 2 and 5): dropped. */
+  srtpAuthFailures: number;
+  srtpReplays: number;
 }
 
 export interface AudioSessionOptions {
@@ -74,7 +86,8 @@ export class AudioSession extends TypedEmitter<AudioSessionEvents> {
   private dedup = new DtmfDeduplicator();
   private dtmfQueue: Promise<void> = Promise.resolve();
   private pulling = false;
-  private stats_: Omit<AudioStats, 'talking' | 'playing' | 'codec' | 'remote'> = AudioSession.zeroStats();
+  private srtp: SrtpSession | undefined;
+  private stats_: Omit<AudioStats, 'talking' | 'playing' | 'codec' | 'remote' | 'srtp' | 'srtpAuthFailures' | 'srtpReplays'> = AudioSession.zeroStats();
 
   constructor(private readonly opts: AudioSessionOptions) {
     super();
@@ -85,12 +98,16 @@ export class AudioSession extends TypedEmitter<AudioSessionEvents> {
     return { packetsSent: 0, bytesSent: 0, packetsReceived: 0, bytesReceived: 0, packetsRejected: 0, dtmfSent: 0, dtmfReceived: 0, failures: 0 };
   }
 
-  /** Starts (or retargets) the talk. Throws GstError only if the codec's pipeline can't be built. */
+  /** Starts (or retargets) the talk. Throws GstError if the codec's pipeline can't be built, or Error for unusable SRTP keys. */
   start(params: TalkParams): void {
     if (this.talk) this.stop();
+    // Keys first: a talk that should be SRTP must never start in the clear.
+    const srtp = params.srtp ? SrtpSession.create(params.srtp) : undefined;
+    if (params.srtp && !srtp) throw new Error('SRTP keys are not AES_CM_128 key||salt: talk not started');
     const cp = this.pipelineFor(params.codec);
     this.generation++;
     this.talk = params;
+    this.srtp = srtp;
     this.current = cp;
     this.ssrc = randomInt(1, 0xffffffff);
     this.seq = randomInt(0, 0xffff);
@@ -107,6 +124,7 @@ export class AudioSession extends TypedEmitter<AudioSessionEvents> {
     if (!this.talk) return;
     this.generation++;
     this.talk = undefined;
+    this.srtp = undefined;
     this.current?.supervisor.stop();
     this.current = undefined;
   }
@@ -129,6 +147,9 @@ export class AudioSession extends TypedEmitter<AudioSessionEvents> {
       codec: this.talk?.codec,
       remote: this.talk ? `${this.talk.address}:${this.talk.port}` : undefined,
       ...this.stats_,
+      srtp: this.srtp !== undefined,
+      srtpAuthFailures: this.srtp?.stats().authFailures ?? 0,
+      srtpReplays: this.srtp?.stats().replays ?? 0,
     };
   }
 
@@ -192,7 +213,9 @@ export class AudioSession extends TypedEmitter<AudioSessionEvents> {
     this.send(buf, talk);
   }
 
-  private send(buf: Buffer, talk: TalkParams): void {
+  private send(plain: Buffer, talk: TalkParams): void {
+    const buf = this.srtp ? this.srtp.protectRtp(plain) : plain;
+    if (!buf) return;
     this.stats_.packetsSent++;
     this.stats_.bytesSent += buf.length;
     this.opts.socket.send(buf, talk.port, talk.address, (err) => {
@@ -208,7 +231,16 @@ export class AudioSession extends TypedEmitter<AudioSessionEvents> {
       this.stats_.packetsRejected++;
       return;
     }
-    const rtp = parseRtp(msg);
+    let packet = msg;
+    if (this.srtp) {
+      // SRTCP under rtcp-mux is not ours to read here (RFC 5761 §4); it must not count as a failed SRTP tag either.
+      if (looksLikeRtcp(msg)) return;
+      // RFC 3711 §3.3: authenticate (and check replay) before anything reads the payload.
+      const plain = this.srtp.unprotectRtp(msg);
+      if (!plain) return;
+      packet = plain;
+    }
+    const rtp = parseRtp(packet);
     if (!rtp) return;
     this.stats_.packetsReceived++;
     this.stats_.bytesReceived += msg.length;
@@ -222,7 +254,7 @@ export class AudioSession extends TypedEmitter<AudioSessionEvents> {
     }
     if (rtp.payloadType !== talk.payloadType) return;
     const cp = this.current;
-    if (cp?.pipeline.playing) cp.pipeline.appSrc(AUDIO_NAMES.in).push(msg);
+    if (cp?.pipeline.playing) cp.pipeline.appSrc(AUDIO_NAMES.in).push(packet);
   }
 
   private async sendOneDtmf(digit: DtmfDigit, durationMs: number): Promise<void> {

@@ -12,6 +12,7 @@ import { AudioSession } from './audio-session.js';
 import type { DtmfDigit } from './dtmf-event.js';
 import { elementExists, GstError } from './gst.js';
 import { allocateRtpPorts } from './rtp-ports.js';
+import { masterKeyHex, newMasterKey } from './srtp/master-key.js';
 import { TypedEmitter } from './typed-emitter.js';
 import type { MediaCapabilities, MediaComponent, MediaEngine, MediaEvents, MediaStats, TalkParams, VideoDestination } from './types.js';
 import { pickEncoder } from './video-encoder.js';
@@ -39,6 +40,8 @@ export class GstMediaEngine extends TypedEmitter<MediaEvents> implements MediaEn
   private socket: Socket | undefined;
   private encoder: string | undefined;
   private ports = { audio: 0, video: 0 };
+  /** Our video SDES key (base64), when video goes out as SRTP; see MediaCapabilities.video.srtpKey. */
+  private videoKey: string | undefined;
   private started = false;
   private readonly failing = new Set<MediaComponent>();
 
@@ -54,7 +57,6 @@ export class GstMediaEngine extends TypedEmitter<MediaEvents> implements MediaEn
     if (this.started) return;
     this.started = true;
     const c = this.config;
-    if (c.srtp !== 'off') this.warn(`srtp = "${c.srtp}" is not implemented by the media engine yet: media is plain RTP`);
     try {
       const ports = await allocateRtpPorts(c.rtp_ports, this.bindAddress);
       this.socket = ports.audioSocket;
@@ -87,6 +89,7 @@ export class GstMediaEngine extends TypedEmitter<MediaEvents> implements MediaEn
         port: this.ports.video,
         encoder: this.encoder,
         payloadType: DEFAULT_H264_PT,
+        srtpKey: this.videoKey,
         width: c.width,
         height: c.height,
         framerate: c.framerate,
@@ -155,6 +158,9 @@ export class GstMediaEngine extends TypedEmitter<MediaEvents> implements MediaEn
         dtmfSent: 0,
         dtmfReceived: 0,
         failures: 0,
+        srtp: false,
+        srtpAuthFailures: 0,
+        srtpReplays: 0,
       },
     };
   }
@@ -172,6 +178,20 @@ export class GstMediaEngine extends TypedEmitter<MediaEvents> implements MediaEn
       this.fail('video', c.video_encoder === 'auto' ? 'no H.264 encoder (v4l2h264enc, x264enc, openh264enc) in GStreamer' : `no GStreamer element "${c.video_encoder}"`);
       return;
     }
+    let srtp: { mode: 'optional' | 'mandatory'; keyHex: string } | undefined;
+    if (c.srtp !== 'off') {
+      if (!this.hasElement('srtpenc')) {
+        if (c.srtp === 'mandatory') {
+          this.fail('video', 'media.srtp is "mandatory" but GStreamer has no srtpenc (gst-plugins-bad): no video');
+          return;
+        }
+        this.warn('no srtpenc in GStreamer (gst-plugins-bad): video is offered without SRTP');
+      } else {
+        // Per engine, not per call: srtpenc's key can be set only in the description (see MediaCapabilities.video.srtpKey).
+        this.videoKey = newMasterKey();
+        srtp = { mode: c.srtp, keyHex: masterKeyHex(this.videoKey) };
+      }
+    }
     try {
       this.video = new VideoSender({
         preroll: c.preroll,
@@ -185,9 +205,11 @@ export class GstMediaEngine extends TypedEmitter<MediaEvents> implements MediaEn
           payloadType: DEFAULT_H264_PT,
           bindPort: this.ports.video,
           bindAddress: this.bindAddress,
+          srtp,
         },
       });
     } catch (e) {
+      this.videoKey = undefined;
       this.fail('video', (e as Error).message);
       return;
     }
@@ -197,7 +219,7 @@ export class GstMediaEngine extends TypedEmitter<MediaEvents> implements MediaEn
     });
     this.video.on('down', (reason, retryInMs, attempt) => this.fail('video', reason, retryInMs, attempt));
     this.video.on('warning', (t) => this.warn(`video: ${t}`));
-    this.log?.info(`video: ${c.video_source} ${c.width}x${c.height}@${c.framerate} H.264 by ${this.encoder}, RTP from port ${this.ports.video}`);
+    this.log?.info(`video: ${c.video_source} ${c.width}x${c.height}@${c.framerate} H.264 by ${this.encoder}, ${srtp ? `SRTP (${c.srtp})` : 'RTP'} from port ${this.ports.video}`);
     this.video.enable();
   }
 

@@ -125,7 +125,8 @@ export function parsePipeline(description: string): GstRawPipeline {
   try {
     return new Pipeline(description);
   } catch (e) {
-    throw new GstError(`${(e as Error).message} in "${description}"`);
+    // SPEC §5: SRTP keys never reach a log, and this message does.
+    throw new GstError(`${(e as Error).message} in "${description.replace(/\bkey=[0-9a-fA-F]+/g, 'key=(hidden)')}"`);
   }
 }
 

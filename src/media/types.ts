@@ -16,6 +16,8 @@ export interface VideoDestination {
   port: number;
   /** The payload type the screen expects for H.264 (its answer's). */
   payloadType: number;
+  /** SRTP with our video key (capabilities().video.srtpKey), when the screen's answer took it; plain RTP otherwise. */
+  srtp?: boolean;
 }
 
 export interface TalkParams {
@@ -25,6 +27,8 @@ export interface TalkParams {
   payloadType: number;
   /** RFC 4733 telephone-event as agreed (the peer's payload type and its clock rate). */
   dtmf?: { payloadType: number; clockRate: number };
+  /** SDES keys (base64 key||salt) when SRTP was agreed: ours protects what we send, the peer's what it sends. DTMF travels inside. */
+  srtp?: { local: string; remote: string };
 }
 
 export interface MediaCapabilities {
@@ -35,6 +39,13 @@ export interface MediaCapabilities {
     /** The H.264 encoder element in use (`v4l2h264enc`, `x264enc`, `openh264enc`, ...). */
     encoder?: string;
     payloadType: number;
+    /**
+     * Our SDES key (base64 key||salt) for video SRTP, when media.srtp is on. One for every
+     * screen: SDES keys are per sender (RFC 4568 §6.1), and every screen decrypts our one
+     * stream with it. It is fixed for the life of the engine, because srtpenc takes its key
+     * only from the launch description through this binding (a GstBuffer property).
+     */
+    srtpKey?: string;
     width: number;
     height: number;
     framerate: number;
@@ -90,6 +101,11 @@ export interface MediaStats {
     dtmfSent: number;
     dtmfReceived: number;
     failures: number;
+    /** Whether the talk is SRTP. */
+    srtp?: boolean;
+    /** SRTP packets dropped: failed authentication, replayed, malformed (RFC 3711 §3.3). */
+    srtpAuthFailures?: number;
+    srtpReplays?: number;
   };
 }
 

@@ -6,6 +6,20 @@
  *
  * One encoder for every destination: a new early dialog is one more
  * multiudpsink client plus a forced key frame, never a new pipeline.
+ *
+ * With SRTP the payloader feeds `srtpenc` (libsrtp, AES_CM_128_HMAC_SHA1_80)
+ * and a second multiudpsink for the screens that took our key; with
+ * "optional" a tee keeps a plain sink as well, for screens that answered
+ * without a=crypto:
+ *
+ *   rtph264pay ! tee ─ srtpenc ! multiudpsink vsrtpsink (bound to our port)
+ *                    └ multiudpsink vsink (plain; optional only, any source port)
+ *
+ * One key and one SSRC for every screen is sound: each screen is a
+ * separate receiver of the same sender context (RFC 3711 §3.2.3 forbids
+ * two senders sharing a key with the same SSRC, not two receivers). After a
+ * restart rtph264pay draws a new random SSRC, so the keystream of a
+ * restarted (reset) srtpenc never repeats an earlier one (§9.1).
  */
 import { encoderDescription } from './video-encoder.js';
 import { videoSourceDescription } from './video-source.js';
@@ -21,9 +35,16 @@ export interface VideoPipelineSettings {
   /** Source port of our RTP: the port our SDP offers, so NATs and symmetric peers see one address. 0 = any. */
   bindPort: number;
   bindAddress: string;
+  /** SRTP for screens that took our key: the mode, and key||salt as hex (srtpenc's `key`). Absent = plain RTP only. */
+  srtp?: { mode: 'optional' | 'mandatory'; keyHex: string };
 }
 
-export const VIDEO_NAMES = { pay: 'vpay', sink: 'vsink', snapValve: 'snapvalve', snapSink: 'snapsink' } as const;
+export const VIDEO_NAMES = { pay: 'vpay', sink: 'vsink', srtpSink: 'vsrtpsink', snapValve: 'snapvalve', snapSink: 'snapsink' } as const;
+
+/** Which multiudpsinks a description has: plain, SRTP, or both. */
+export function videoSinks(s: Pick<VideoPipelineSettings, 'srtp'>): { plain: boolean; srtp: boolean } {
+  return { plain: s.srtp?.mode !== 'mandatory', srtp: s.srtp !== undefined };
+}
 
 export function videoPipelineDescription(s: VideoPipelineSettings): string {
   const raw = `video/x-raw,format=I420,width=${s.width},height=${s.height},framerate=${s.framerate}/1`;
@@ -34,12 +55,24 @@ export function videoPipelineDescription(s: VideoPipelineSettings): string {
     `vtee. ! queue leaky=downstream max-size-buffers=2 max-size-bytes=0 max-size-time=0`,
     `! ${encoderDescription(s.encoder, { bitrateKbps: s.bitrateKbps, framerate: s.framerate })}`,
     `! rtph264pay name=${VIDEO_NAMES.pay} config-interval=-1 pt=${s.payloadType} mtu=1200`,
-    // async=false: with no client yet the sink must not hold the pipeline out of PLAYING.
-    `! multiudpsink name=${VIDEO_NAMES.sink} clients="" sync=false async=false send-duplicates=false${bind}`,
+    ...rtpOutput(s, bind),
     `vtee. ! queue leaky=downstream max-size-buffers=1 max-size-bytes=0 max-size-time=0`,
     `! valve name=${VIDEO_NAMES.snapValve} drop=true drop-mode=forward-sticky-events ! videoconvert ! jpegenc quality=85`,
     `! appsink name=${VIDEO_NAMES.snapSink} max-buffers=1 drop=true sync=false async=false`,
   ].join(' ');
+}
+
+function rtpOutput(s: VideoPipelineSettings, bind: string): string[] {
+  // async=false: with no client yet the sink must not hold the pipeline out of PLAYING.
+  const sink = (name: string, b: string) => `multiudpsink name=${name} clients="" sync=false async=false send-duplicates=false${b}`;
+  if (!s.srtp) return [`! ${sink(VIDEO_NAMES.sink, bind)}`];
+  // RFC 4568 §6.2.1 AES_CM_128_HMAC_SHA1_80 for RTP and RTCP alike.
+  const enc = `srtpenc key=${s.srtp.keyHex} rtp-cipher=aes-128-icm rtp-auth=hmac-sha1-80 rtcp-cipher=aes-128-icm rtcp-auth=hmac-sha1-80`;
+  if (s.srtp.mode === 'mandatory') return [`! ${enc} ! ${sink(VIDEO_NAMES.srtpSink, bind)}`];
+  // Only one sink can bind our port; SRTP, the one we prefer, gets it. The queue is needed:
+  // gst_parse cannot link tee's request pad straight to srtpenc's request pad.
+  const q = 'queue max-size-buffers=16 max-size-bytes=0 max-size-time=0 leaky=downstream';
+  return [`! tee name=rtptee rtptee. ! ${q} ! ${enc} ! ${sink(VIDEO_NAMES.srtpSink, bind)}`, `rtptee. ! ${q} ! ${sink(VIDEO_NAMES.sink, '')}`];
 }
 
 /** multiudpsink's `clients` string; IPv6 literals need no brackets there (it splits at the last colon). */

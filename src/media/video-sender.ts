@@ -13,7 +13,7 @@ import { ManagedPipeline } from './managed-pipeline.js';
 import { PipelineSupervisor } from './pipeline-supervisor.js';
 import { TypedEmitter } from './typed-emitter.js';
 import type { VideoDestination, VideoDestinationStats } from './types.js';
-import { VIDEO_NAMES, clientsString, videoPipelineDescription, type VideoPipelineSettings } from './video-pipeline.js';
+import { VIDEO_NAMES, clientsString, videoPipelineDescription, videoSinks, type VideoPipelineSettings } from './video-pipeline.js';
 
 export interface VideoSenderEvents extends Record<string, unknown[]> {
   up: [];
@@ -47,12 +47,14 @@ export class VideoSender extends TypedEmitter<VideoSenderEvents> {
   private keyFrames = 0;
   private payloadType: number;
   private readonly now: () => number;
+  private readonly sinks: { plain: boolean; srtp: boolean };
 
   /** Throws GstError when the description doesn't parse (a bad `video_source`). */
   constructor(private readonly opts: VideoSenderOptions) {
     super();
     this.now = opts.now ?? Date.now;
     this.payloadType = opts.settings.payloadType;
+    this.sinks = videoSinks(opts.settings);
     this.pipeline = new ManagedPipeline(videoPipelineDescription(opts.settings));
     this.supervisor = new PipelineSupervisor(this.pipeline);
     this.supervisor.on('up', () => this.emit('up'));
@@ -73,16 +75,21 @@ export class VideoSender extends TypedEmitter<VideoSenderEvents> {
     this.enabled = false;
     this.dests.clear();
     this.holds = 0;
-    this.pipeline.element(VIDEO_NAMES.sink).set('clients', '');
+    this.setClients();
     this.supervisor.stop();
   }
 
   add(id: string, dest: VideoDestination): void {
     const known = this.dests.get(id);
-    if (known && known.address === dest.address && known.port === dest.port && known.payloadType === dest.payloadType) return;
+    if (known && known.address === dest.address && known.port === dest.port && known.payloadType === dest.payloadType && !!known.srtp === !!dest.srtp) return;
+    if (dest.srtp ? !this.sinks.srtp : !this.sinks.plain) {
+      // The door layer never asks this (its SDP follows the same media.srtp); never send in the clear what should be keyed.
+      this.emit('warning', `destination ${id} wants ${dest.srtp ? 'SRTP' : 'plain RTP'}, which this pipeline does not send: no video to it`);
+      return;
+    }
     this.choosePayloadType(id, dest.payloadType);
     this.dests.set(id, { ...dest, id, addedAt: this.now(), keyFramesForced: 0 });
-    this.pipeline.element(VIDEO_NAMES.sink).set('clients', clientsString(this.dests.values()));
+    this.setClients();
     this.update();
     // Not yet PLAYING: the first frame it sends is a key frame anyway.
     if (this.pipeline.forceKeyUnit(VIDEO_NAMES.pay)) {
@@ -93,7 +100,7 @@ export class VideoSender extends TypedEmitter<VideoSenderEvents> {
 
   remove(id: string): void {
     if (!this.dests.delete(id)) return;
-    this.pipeline.element(VIDEO_NAMES.sink).set('clients', clientsString(this.dests.values()));
+    this.setClients();
     this.update();
   }
 
@@ -189,6 +196,13 @@ export class VideoSender extends TypedEmitter<VideoSenderEvents> {
     }
     this.payloadType = pt;
     this.pipeline.element(VIDEO_NAMES.pay).set('pt', pt);
+  }
+
+  /** Each sink gets its share of the destinations: SRTP ones to the srtpenc branch, the rest to the plain one. */
+  private setClients(): void {
+    const all = [...this.dests.values()];
+    if (this.sinks.plain) this.pipeline.element(VIDEO_NAMES.sink).set('clients', clientsString(all.filter((d) => !d.srtp)));
+    if (this.sinks.srtp) this.pipeline.element(VIDEO_NAMES.srtpSink).set('clients', clientsString(all.filter((d) => d.srtp)));
   }
 
   private update(): void {

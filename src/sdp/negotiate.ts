@@ -5,7 +5,7 @@
  */
 import { parse, type MediaDescription, type SessionDescription } from 'sdp-transform';
 import { writeSdp } from './offer.js';
-import { SdpError, type Codec, type Direction, type LocalMedia, type LocalStream, type MediaKind, type MediaPlan, type SdesKey, type StreamPlan } from './types.js';
+import { SdpError, SrtpRequiredError, type Codec, type Direction, type LocalMedia, type LocalStream, type MediaKind, type MediaPlan, type SdesKey, type StreamPlan } from './types.js';
 
 const SUITE = 'AES_CM_128_HMAC_SHA1_80';
 
@@ -63,10 +63,22 @@ function connectionOf(sdp: SessionDescription, m: MediaDescription): string {
   return ip.split('/')[0]!;
 }
 
+/**
+ * The first a=crypto line we can use (RFC 4568 §6.1): our suite, an
+ * inline key of exactly 16+14 bytes, no MKI (it would have to travel in
+ * every packet) and no session parameters (UNENCRYPTED_SRTP, KDR, ...:
+ * we do none of them, and §6.3 says to skip a line with one we don't do).
+ * A lifetime is accepted: we re-key per call long before 2^31 packets.
+ */
 function keyOf(m: MediaDescription): SdesKey | undefined {
-  const c = (m.crypto ?? []).find((x) => x.suite === SUITE && x.config.startsWith('inline:'));
-  if (!c) return undefined;
-  return { suite: SUITE, key: c.config.slice('inline:'.length).split('|')[0]! };
+  for (const c of m.crypto ?? []) {
+    if (c.suite !== SUITE || !c.config.startsWith('inline:') || c.sessionConfig) continue;
+    const [key, ...params] = c.config.slice('inline:'.length).split('|');
+    if (params.some((p) => p.includes(':'))) continue;
+    if (!key || !/^[A-Za-z0-9+/]+={0,2}$/.test(key) || Buffer.from(key, 'base64').length !== 30) continue;
+    return { suite: SUITE, key, tag: c.id };
+  }
+  return undefined;
 }
 
 /** Plan for one stream both sides agreed on, or undefined when none is usable. */
@@ -88,10 +100,12 @@ function planStream(
   const theirDirection = (m.direction ?? 'sendrecv') as Direction;
   // RFC 3264 §8.4: c=0.0.0.0 is the old way of putting us on hold.
   const held = address === '0.0.0.0' || address === '::';
-  const remoteKey = keyOf(m);
+  const remoteKey = srtp === 'off' ? undefined : keyOf(m);
   let keys: StreamPlan['srtp'];
-  if (srtp !== 'off' && remoteKey && ours.crypto) keys = { local: ours.crypto, remote: remoteKey };
-  else if (srtp === 'mandatory') throw new SdpError(`${kind} stream without SRTP, and media.srtp is "mandatory"`);
+  if (remoteKey && ours.crypto) keys = { local: { ...ours.crypto, tag: remoteKey.tag }, remote: remoteKey };
+  else if (srtp === 'mandatory') throw new SrtpRequiredError(`${kind} stream without a usable SRTP key (a=crypto AES_CM_128_HMAC_SHA1_80), and media.srtp is "mandatory"`);
+  // RTP/SAVP without a key we can use: plain RTP would not be understood either (RFC 4568 §7.5).
+  else if (m.protocol.includes('SAVP')) throw new SrtpRequiredError(`${kind} stream is ${m.protocol} without a usable SRTP key`);
   return {
     kind,
     address,
@@ -138,6 +152,7 @@ export function answerOffer(offer: string, local: LocalMedia): { sdp: string; pl
   const sdp = parseSdp(offer);
   const answerLocal: LocalMedia = { ...local, audio: undefined, video: undefined };
   const plan: MediaPlan = {};
+  let srtpRefusal: SrtpRequiredError | undefined;
   const lines: Array<MediaKind | MediaDescription> = sdp.media.map((m) => {
     const kind = m.type as MediaKind;
     const ours = kind === 'audio' || kind === 'video' ? local[kind] : undefined;
@@ -150,6 +165,7 @@ export function answerOffer(offer: string, local: LocalMedia): { sdp: string; pl
         stream = planStream(sdp, m, kind, ours, direction, local.srtp);
       } catch (e) {
         if (!(e instanceof SdpError)) throw e;
+        if (e instanceof SrtpRequiredError) srtpRefusal ??= e;
       }
       if (stream) {
         plan[kind] = stream;
@@ -157,13 +173,16 @@ export function answerOffer(offer: string, local: LocalMedia): { sdp: string; pl
         const common = theirs.filter((c) => ours.codecs.some((o) => same(o, c)) && (!isDtmf(c) || c.payloadType === stream.dtmf?.payloadType));
         // Our answer carries the codec we send first, then the rest we share.
         const codecs = [stream.codec, ...common.filter((c) => c.payloadType !== stream.codec.payloadType)];
-        answerLocal[kind] = { ...ours, codecs, direction, protocol: m.protocol, crypto: stream.srtp ? ours.crypto : undefined };
+        // RFC 4568 §5.1.2: our answer's crypto line carries the tag of the offered line we accepted.
+        answerLocal[kind] = { ...ours, codecs, direction, protocol: m.protocol, crypto: stream.srtp?.local };
         return kind;
       }
     }
     return { type: m.type, port: 0, protocol: m.protocol, payloads: m.payloads, rtp: [], fmtp: [] };
   });
-  if (!plan.audio && !plan.video) throw new SdpError('no offered stream is usable (codecs, transport or SRTP do not match)');
+  if (!plan.audio && !plan.video) throw srtpRefusal ?? new SdpError('no offered stream is usable (codecs, transport or SRTP do not match)');
+  // media.srtp = "mandatory": every stream we take is keyed, or none is taken (a stream must not go out in the clear).
+  if (srtpRefusal && local.srtp === 'mandatory') throw srtpRefusal;
   const srtpUsed = Object.values(plan).some((p) => p?.srtp);
   return { sdp: writeSdp({ ...answerLocal, srtp: srtpUsed ? (local.srtp === 'mandatory' ? 'mandatory' : 'optional') : 'off' }, lines), plan };
 }

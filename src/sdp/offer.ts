@@ -47,6 +47,7 @@ function describe(kind: MediaKind, s: LocalStream, srtp: LocalMedia['srtp']): Me
       { payload: c.payloadType, type: 'ccm', subtype: 'fir' },
     ]);
   }
-  if (s.crypto && srtp !== 'off') m.crypto = [{ id: 1, suite: s.crypto.suite, config: `inline:${s.crypto.key}` }];
+  // RFC 4568 §9.1: one a=crypto per stream; our key for what we send on it.
+  if (s.crypto && srtp !== 'off') m.crypto = [{ id: s.crypto.tag ?? 1, suite: s.crypto.suite, config: `inline:${s.crypto.key}` }];
   return m;
 }

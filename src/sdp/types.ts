@@ -16,6 +16,8 @@ export interface Codec {
 export interface SdesKey {
   suite: 'AES_CM_128_HMAC_SHA1_80';
   key: string;
+  /** The a=crypto tag; an answer repeats the tag of the offered line it accepts (RFC 4568 §5.1.2). 1 when absent. */
+  tag?: number;
 }
 
 export interface LocalStream {
@@ -64,4 +66,9 @@ export interface MediaPlan {
 
 export class SdpError extends Error {
   override name = 'SdpError';
+}
+
+/** The peer's SDP has no usable SDES key and media.srtp is "mandatory" (or the peer insists on RTP/SAVP we can't key). */
+export class SrtpRequiredError extends SdpError {
+  override name = 'SrtpRequiredError';
 }

@@ -265,7 +265,9 @@ export class SipStack {
 
   private trace(dir: 'sent' | 'received', m: SipRequest | SipResponse, peer: Endpoint): void {
     if (!this.log.enabled('trace')) return;
-    this.log.trace(`${dir} ${dir === 'sent' ? 'to' : 'from'} ${peer.protocol}:${hostPort(peer.host, peer.port)}:\n${serialiseMessage(m).toString('utf8')}`);
+    // SDES keys (RFC 4568 a=crypto inline:) are secrets: never in a log, even at trace (SPEC §5).
+    const text = serialiseMessage(m).toString('utf8').replace(/(a=crypto:\S+ \S+ inline:)[^\s|]+/g, '$1(hidden)');
+    this.log.trace(`${dir} ${dir === 'sent' ? 'to' : 'from'} ${peer.protocol}:${hostPort(peer.host, peer.port)}:\n${text}`);
   }
 
   /** §18.2.2 with RFC 3581 §4: reliable → the same connection; else `received` and `rport`. */

@@ -70,8 +70,9 @@ describe('config', () => {
     expect(parseConfigText('[sip]\nlisten = ["udp:[::]:5060", "tls:door.example:5061"]\n').sip.listen).toHaveLength(2);
   });
 
-  it('refuses SRTP settings the media engine cannot honour yet', () => {
-    expect(problems('[media]\nsrtp = "mandatory"\n')[0]).toMatch(/^door.toml: \[media\] srtp: SRTP is not implemented yet/);
+  it('takes the three SRTP settings and refuses any other', () => {
+    for (const v of ['off', 'optional', 'mandatory']) expect(parseConfigText(`[media]\nsrtp = "${v}"\n`).media.srtp).toBe(v);
+    expect(problems('[media]\nsrtp = "on"\n')[0]).toMatch(/^door.toml: \[media\] srtp: /);
   });
 
   it('reports every problem at once, not the first only', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { audioPipelineDescription, rtpCaps } from '../../../src/media/audio-pipeline.js';
 import { encoderDescription, pickEncoder } from '../../../src/media/video-encoder.js';
-import { clientsString, videoPipelineDescription } from '../../../src/media/video-pipeline.js';
+import { clientsString, videoPipelineDescription, videoSinks } from '../../../src/media/video-pipeline.js';
 import { videoSourceDescription } from '../../../src/media/video-source.js';
 
 const video = { source: 'test', encoder: 'x264enc', width: 640, height: 480, framerate: 15, bitrateKbps: 800, payloadType: 96, bindPort: 16386, bindAddress: '0.0.0.0' };
@@ -40,6 +40,21 @@ describe('video description', () => {
     expect(d).toContain('multiudpsink name=vsink clients="" sync=false async=false send-duplicates=false bind-port=16386 bind-address=0.0.0.0');
     expect(d).toContain('width=640,height=480,framerate=15/1');
     expect(d).toContain('valve name=snapvalve drop=true');
+  });
+
+  it('puts srtpenc before the bound sink with SRTP; "optional" keeps an unbound plain sink beside it', () => {
+    const keyHex = 'ab'.repeat(30);
+    const mandatory = videoPipelineDescription({ ...video, srtp: { mode: 'mandatory', keyHex } });
+    expect(mandatory).toContain(`! srtpenc key=${keyHex} rtp-cipher=aes-128-icm rtp-auth=hmac-sha1-80 rtcp-cipher=aes-128-icm rtcp-auth=hmac-sha1-80 ! multiudpsink name=vsrtpsink`);
+    expect(mandatory).toMatch(/name=vsrtpsink [^!]*bind-port=16386/);
+    expect(mandatory).not.toContain('name=vsink');
+    expect(videoSinks({ srtp: { mode: 'mandatory', keyHex } })).toEqual({ plain: false, srtp: true });
+    const optional = videoPipelineDescription({ ...video, srtp: { mode: 'optional', keyHex } });
+    expect(optional).toMatch(/name=vsrtpsink [^!]*bind-port=16386/);
+    expect(optional).toMatch(/rtptee\. ! queue [^!]*! srtpenc /);
+    expect(optional).toMatch(/rtptee\. ! queue [^!]*! multiudpsink name=vsink clients="" sync=false async=false send-duplicates=false vtee\./);
+    expect(videoSinks({ srtp: { mode: 'optional', keyHex } })).toEqual({ plain: true, srtp: true });
+    expect(videoSinks({})).toEqual({ plain: true, srtp: false });
   });
 
   it('writes multiudpsink clients', () => {

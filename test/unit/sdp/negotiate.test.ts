@@ -3,7 +3,7 @@ import { parse } from 'sdp-transform';
 import { audioCodecs, videoCodecs } from '../../../src/sdp/codecs.js';
 import { answerOffer, planFromAnswer } from '../../../src/sdp/negotiate.js';
 import { buildOffer } from '../../../src/sdp/offer.js';
-import { SdpError, type LocalMedia } from '../../../src/sdp/types.js';
+import { SdpError, SrtpRequiredError, type LocalMedia } from '../../../src/sdp/types.js';
 
 const KEY = 'WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz';
 const THEIR_KEY = 'PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR';
@@ -92,7 +92,36 @@ describe('answer to our offer → plan', () => {
     expect(() => planFromAnswer(LINPHONE_183, local('mandatory'))).toThrow(SdpError);
     const withKeys = LINPHONE_183.replace(/(m=(audio|video)[^\r]*\r\n)/g, `$1a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${THEIR_KEY}|2^31\r\n`);
     const plan = planFromAnswer(withKeys, local('mandatory'));
-    expect(plan.audio!.srtp).toEqual({ local: { suite: 'AES_CM_128_HMAC_SHA1_80', key: KEY }, remote: { suite: 'AES_CM_128_HMAC_SHA1_80', key: THEIR_KEY } });
+    expect(plan.audio!.srtp).toEqual({ local: { suite: 'AES_CM_128_HMAC_SHA1_80', key: KEY, tag: 1 }, remote: { suite: 'AES_CM_128_HMAC_SHA1_80', key: THEIR_KEY, tag: 1 } });
+    expect(plan.video!.srtp?.remote.key).toBe(THEIR_KEY);
+  });
+
+  it('with "optional", talks plain RTP to an answer without keys, SRTP to one with', () => {
+    const plain = planFromAnswer(LINPHONE_183, local('optional'));
+    expect(plain.audio!.srtp).toBeUndefined();
+    expect(plain.video!.srtp).toBeUndefined();
+    const keyed = planFromAnswer(LINPHONE_183.replace(/(m=audio[^\r]*\r\n)/, `$1a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${THEIR_KEY}\r\n`), local('optional'));
+    expect(keyed.audio!.srtp?.remote.key).toBe(THEIR_KEY);
+    expect(keyed.video!.srtp).toBeUndefined();
+  });
+
+  it('takes no key it cannot use: other suite, MKI, wrong length, session parameters (RFC 4568 §6)', () => {
+    const withLine = (line: string) => LINPHONE_183.replace(/(m=(audio|video)[^\r]*\r\n)/g, `$1${line}\r\n`);
+    for (const bad of [
+      `a=crypto:1 AES_CM_128_HMAC_SHA1_32 inline:${THEIR_KEY}`,
+      `a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${THEIR_KEY}|2^20|1:4`,
+      'a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:c2hvcnQ=',
+      `a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${THEIR_KEY} UNENCRYPTED_SRTP`,
+    ]) {
+      expect(() => planFromAnswer(withLine(bad), local('mandatory')), bad).toThrow(SrtpRequiredError);
+    }
+    // The second line is usable: the first usable one wins.
+    const two = withLine(`a=crypto:1 AES_CM_128_HMAC_SHA1_32 inline:${THEIR_KEY}\r\na=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:${THEIR_KEY}`);
+    expect(planFromAnswer(two, local('mandatory')).audio!.srtp?.remote.tag).toBe(2);
+  });
+
+  it('refuses RTP/SAVP without a usable key even when SRTP is only optional', () => {
+    expect(() => planFromAnswer(LINPHONE_183.replace('RTP/AVP 0 101', 'RTP/SAVP 0 101'), local('optional'))).toThrow(SrtpRequiredError);
   });
 
   it('rejects garbage with an SdpError, not a crash', () => {
@@ -152,5 +181,20 @@ describe('answering a remote offer (incoming call, re-INVITE)', () => {
     expect(audio.protocol).toBe('RTP/SAVP');
     expect(audio.crypto?.[0]?.config).toBe(`inline:${KEY}`);
     expect(plan.audio!.srtp?.remote.key).toBe(THEIR_KEY);
+  });
+
+  it('answers with the tag of the crypto line it took (RFC 4568 §5.1.2), and in the offer\'s transport', () => {
+    const avp = SCREEN_OFFER.replace('a=rtpmap:96 opus/48000/2', `a=rtpmap:96 opus/48000/2\r\na=crypto:7 AES_CM_128_HMAC_SHA1_80 inline:${THEIR_KEY}`);
+    const audio = parse(answerOffer(avp, local('optional')).sdp).media[0]!;
+    expect(audio.protocol).toBe('RTP/AVP');
+    expect(audio.crypto).toEqual([{ id: 7, suite: 'AES_CM_128_HMAC_SHA1_80', config: `inline:${KEY}` }]);
+    // SRTP off: best-effort keys in RTP/AVP are declined by leaving crypto out.
+    expect(parse(answerOffer(avp, local('off')).sdp).media[0]!.crypto).toBeUndefined();
+  });
+
+  it('with "mandatory", refuses an offer where one taken stream has no key (none may go in the clear)', () => {
+    const audioOnlyKeyed = SCREEN_OFFER.replace('m=audio 7078 RTP/AVP', 'm=audio 7078 RTP/SAVP').replace('a=rtpmap:96 opus/48000/2', `a=rtpmap:96 opus/48000/2\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${THEIR_KEY}`);
+    expect(() => answerOffer(audioOnlyKeyed, local('mandatory'))).toThrow(SrtpRequiredError);
+    expect(() => answerOffer(SCREEN_OFFER, local('mandatory'))).toThrow(/SRTP/);
   });
 });

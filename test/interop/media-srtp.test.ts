@@ -1,0 +1,230 @@
+/**
+ * SRTP (SDES, AES_CM_128_HMAC_SHA1_80) with real peers:
+ * - our node:crypto SRTP against libsrtp (GStreamer srtpenc/srtpdec), both ways, across a ROC wrap;
+ * - the built daemon rings a SIPp screen whose SDP carries a=crypto: GStreamer's srtpdec +
+ *   openh264dec decode the door's video with the key from the door's INVITE, the door's audio
+ *   authenticates with its audio key, and RFC 4733 digits open the door only when keyed right;
+ * - media.srtp = "mandatory" hangs up on a screen that answers without keys.
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildRtp } from '../../src/media/rtp-packet.js';
+import { buildTelephoneEvent } from '../../src/media/dtmf-event.js';
+import { masterKeyHex, newMasterKey } from '../../src/media/srtp/master-key.js';
+import { SrtpSession } from '../../src/media/srtp/srtp-session.js';
+import { converse, startDaemon, tempDir, type RunningDaemon } from '../helpers/daemon.js';
+import { drainEvents, callStates } from '../helpers/events.js';
+import { CHAIN, PLAYING, gstLaunch } from '../helpers/gst-launch.js';
+import { freeRtpRange, freeUdpPorts } from '../helpers/gst-ports.js';
+import { startH264Receiver } from '../helpers/gst-receiver.js';
+import { freePort } from '../helpers/ports.js';
+import { expectScenarioEnded, hasSipp, startSipp } from '../helpers/sipp.js';
+import { until } from '../helpers/wait.js';
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function udp(port = 0): Promise<Socket> {
+  return new Promise((resolve) => {
+    const s = createSocket('udp4');
+    s.bind(port, '127.0.0.1', () => resolve(s));
+    cleanups.push(() => new Promise<void>((r) => s.close(() => r())));
+  });
+}
+
+const pcmu = (seq: number, ssrc: number) => buildRtp({ marker: false, payloadType: 0, sequence: seq & 0xffff, timestamp: seq * 160, ssrc }, Buffer.alloc(160, 0xff));
+
+describe('our SRTP against libsrtp (GStreamer srtpenc/srtpdec)', () => {
+  it('unprotects what srtpenc sends, across a sequence number wrap', async () => {
+    const key = newMasterKey();
+    const session = SrtpSession.create({ local: newMasterKey(), remote: key })!;
+    const sock = await udp();
+    let ok = 0;
+    sock.on('message', (m) => session.unprotectRtp(m) && ok++);
+    const tx = gstLaunch(
+      ['audiotestsrc', 'num-buffers=40', '!', 'mulawenc', '!', 'rtppcmupay', 'seqnum-offset=65520', '!', 'srtpenc', `key=${masterKeyHex(key)}`, '!', 'udpsink', 'host=127.0.0.1', `port=${sock.address().port}`],
+      { lifetimeMs: 30_000 },
+    );
+    cleanups.push(() => tx.kill());
+    await until('40 packets authenticated', () => ok >= 40, 20_000);
+    expect(session.stats()).toEqual({ authFailures: 0, replays: 0, malformed: 0 });
+  });
+
+  it('srtpdec takes what we protect, across a sequence number wrap', async () => {
+    const key = newMasterKey();
+    const session = SrtpSession.create({ local: key, remote: newMasterKey() })!;
+    const [port] = await freeUdpPorts(1);
+    const ssrc = 0x11223344;
+    const caps = `application/x-srtp,media=audio,clock-rate=8000,encoding-name=PCMU,payload=0,ssrc=(uint)${ssrc},srtp-key=(buffer)${masterKeyHex(key)},srtp-cipher=aes-128-icm,srtp-auth=hmac-sha1-80,srtcp-cipher=aes-128-icm,srtcp-auth=hmac-sha1-80`;
+    const rx = gstLaunch(['-v', 'udpsrc', 'address=127.0.0.1', `port=${port}`, `caps=${caps}`, '!', 'srtpdec', '!', 'rtppcmudepay', '!', 'fakesink', 'silent=false'], {
+      lifetimeMs: 30_000,
+      watch: [PLAYING, CHAIN],
+    });
+    cleanups.push(() => rx.kill());
+    expect(await rx.waitFor(() => rx.count(PLAYING) > 0, 10_000)).toBe(true);
+    const sock = await udp();
+    for (let i = 0; i < 40; i++) {
+      sock.send(session.protectRtp(pcmu(65530 + i, ssrc))!, port!, '127.0.0.1');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(await rx.waitFor(() => rx.count(CHAIN) >= 35, 10_000), rx.output()).toBe(true);
+  });
+});
+
+describe.skipIf(!hasSipp)('door with media.srtp and a SIPp screen', () => {
+  async function door(screenPort: number, srtp: string, extra = ''): Promise<RunningDaemon> {
+    const rtp = await freeRtpRange(8);
+    const d = await startDaemon(
+      `[call]\ntargets = ["sip:screen@127.0.0.1:${screenPort}"]\nring_timeout = 20\n[media]\nrtp_ports = "${rtp}"\nsrtp = "${srtp}"\n${extra}[log]\nlevel = "trace"\n`,
+      { timeoutMs: 90_000 },
+    );
+    cleanups.push(async () => {
+      await d.stop();
+      d.cleanup();
+    });
+    return d;
+  }
+
+  it('the screen decodes the door\'s SRTP video (srtpdec + openh264dec) with the key from the INVITE; audio and DTMF are keyed', async () => {
+    const [videoPort, audioPort] = await freeUdpPorts(2);
+    const keyfile = join(tempDir('srtp-keys-'), 'keys');
+    const screenAudioKey = newMasterKey();
+    const sipPort = await freePort();
+    const s = startSipp('screen-early-answer-srtp', sipPort, { videoport: videoPort!, audioport: audioPort!, keyfile, audiokey: screenAudioKey, videokey: newMasterKey(), proto: 'RTP/SAVP' }, 60_000);
+    cleanups.push(() => s.kill());
+    const d = await door(sipPort, 'mandatory', `[door]\nopen_code = "1234"\nallowed = ["sip:screen@127.0.0.1"]\n`);
+
+    expect(await converse(d.socket, 'ring\n')).toBe('Status: Ok\n\nId: 1\n\n');
+    await until('SIPp wrote the door\'s keys', () => existsSync(keyfile), 10_000).catch((e: Error) => {
+      throw new Error(`${e.message}\n${s.output()}`);
+    });
+    const [doorAudioPort, doorAudioKey, doorVideoKey] = readFileSync(keyfile, 'utf8').trim().split(' ');
+    expect(doorVideoKey).toMatch(/^[A-Za-z0-9+/]{40}$/);
+    expect(doorAudioKey).not.toBe(doorVideoKey);
+    // SPEC §5: keys never in the log, even at trace (which prints every SIP message).
+    expect(d.output()).toContain('inline:(hidden)');
+    expect(d.output()).not.toContain(doorVideoKey);
+    expect(d.output()).not.toContain(doorAudioKey);
+
+    // The video socket learns the SSRC srtpdec needs in its caps, then relays every packet to the decoder.
+    const video = await udp(videoPort);
+    const [decoderPort] = await freeUdpPorts(1);
+    let rx: Awaited<ReturnType<typeof startH264Receiver>> | undefined;
+    const early: Buffer[] = [];
+    video.on('message', (m) => {
+      if (!rx) {
+        early.push(m);
+        if (early.length === 1) {
+          void startH264Receiver(decoderPort!, { srtp: { keyHex: masterKeyHex(doorVideoKey!), ssrc: m.readUInt32BE(8) }, lifetimeMs: 60_000 }).then((r) => {
+            rx = r;
+            cleanups.push(() => r.kill());
+          });
+        }
+        return;
+      }
+      video.send(m, decoderPort!, '127.0.0.1');
+    });
+    await until('SRTP video decoded while ringing', () => (rx?.frames() ?? 0) >= 3, 20_000);
+    expect(await converse(d.socket, 'call-status 1\n')).toContain('LinphoneCallOutgoingEarlyMedia');
+    // What srtpenc sent also authenticates with our own SRTP code under the key from the INVITE.
+    expect(SrtpSession.create({ local: newMasterKey(), remote: doorVideoKey! })!.unprotectRtp(early[0]!)).toBeDefined();
+
+    // After the answer: the door's audio authenticates with its audio key; ours to it with the screen's key.
+    const screenSide = SrtpSession.create({ local: screenAudioKey, remote: doorAudioKey! })!;
+    const audio = await udp(audioPort);
+    let audioOk = 0;
+    audio.on('message', (m) => screenSide.unprotectRtp(m) && audioOk++);
+    await until('answered', async () => (await converse(d.socket, 'call-status 1\n')).includes('LinphoneCallStreamsRunning'), 15_000);
+    await until('SRTP audio from the door', () => audioOk > 10, 10_000);
+    expect(screenSide.stats().authFailures).toBe(0);
+
+    // RFC 4733 "1234": first with a wrong key (must never become digits), then replayed, then right.
+    const forger = SrtpSession.create({ local: newMasterKey(), remote: newMasterKey() })!;
+    const ssrc = 0x5ec0de;
+    let seq = 1000;
+    const press = (session: SrtpSession, digit: number, ts: number) =>
+      [false, true, true].map((end) => session.protectRtp(buildRtp({ marker: !end, payloadType: 101, sequence: seq++, timestamp: ts, ssrc }, buildTelephoneEvent({ event: digit, end, volume: 10, duration: end ? 800 : 160 })))!);
+    const send = async (packets: Buffer[]) => {
+      for (const p of packets) {
+        audio.send(p, Number(doorAudioPort), '127.0.0.1');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    for (const [i, digit] of [1, 2, 3, 4].entries()) await send(press(forger, digit, 8000 * (i + 1)));
+    const keyed = [1, 2, 3, 4].flatMap((digit, i) => press(screenSide, digit, 80_000 + 8000 * i));
+    await send(keyed.slice(0, 3));
+    await send(keyed.slice(0, 3)); // replayed press of "1"
+    await send(keyed.slice(3));
+    await until('door opened', async () => (await drainEvents(d)).some((e) => e.type === 'door-opened'), 10_000).catch(() => undefined);
+    const stats = await converse(d.socket, 'call-stats 1\n');
+    expect(stats).toContain('Audio-srtp: yes');
+    expect(stats).toMatch(/Audio-srtp-auth-failures: 1[2-9]\n/);
+    expect(stats).toMatch(/Audio-srtp-replays: [3-9]\n/);
+    expect(stats).toMatch(/Video-destinations: 127\.0\.0\.1:\d+ srtp\n/);
+    expect(d.output()).toMatch(/event door-opened By=sip:screen@127\.0\.0\.1:\d+ Method=dtmf/);
+    expect(d.output()).not.toMatch(/door-refused/);
+
+    await converse(d.socket, 'terminate 1\n');
+    await expectScenarioEnded(s);
+  });
+
+  it('"mandatory": a screen answering without a=crypto gets no media and is hung up, with a reason', async () => {
+    const [videoPort, audioPort] = await freeUdpPorts(2);
+    const video = await udp(videoPort);
+    let videoPackets = 0;
+    video.on('message', () => videoPackets++);
+    const sipPort = await freePort();
+    const s = startSipp('screen-answer-plain-hungup', sipPort, { videoport: videoPort!, audioport: audioPort! }, 60_000);
+    cleanups.push(() => s.kill());
+    const d = await door(sipPort, 'mandatory');
+    await converse(d.socket, 'ring\n');
+    await expectScenarioEnded(s); // 183, 200, ACK, then our BYE and its 200
+    expect(videoPackets).toBe(0);
+    const events = await drainEvents(d);
+    const refused = events.filter((e) => e.type === 'srtp-refused');
+    expect(refused.length).toBeGreaterThanOrEqual(1);
+    expect(refused[0]!.fields.Reason).toMatch(/SRTP/);
+    expect(callStates(events).slice(-2)).toEqual(['LinphoneCallError', 'LinphoneCallReleased']);
+    expect(d.output()).toMatch(/refused: answer refused, hanging up/);
+  });
+
+  it('"mandatory": an allowed screen calling in with plain RTP gets 488, with a reason', async () => {
+    const doorPort = await freePort();
+    const rtp = await freeRtpRange(8);
+    const d = await startDaemon(
+      `[sip]\nlisten = ["udp:127.0.0.1:${doorPort}"]\nidentity = "sip:door@127.0.0.1"\n[door]\nallowed = ["sip:screen@127.0.0.1"]\n[media]\nrtp_ports = "${rtp}"\nsrtp = "mandatory"\n`,
+      { timeoutMs: 60_000 },
+    );
+    cleanups.push(async () => {
+      await d.stop();
+      d.cleanup();
+    });
+    const [videoPort, audioPort] = await freeUdpPorts(2);
+    const s = startSipp('door-caller-plain-488', await freePort(), { user: 'screen', videoport: videoPort!, audioport: audioPort! }, { remote: `127.0.0.1:${doorPort}`, lifetimeMs: 30_000 });
+    cleanups.push(() => s.kill());
+    await expectScenarioEnded(s);
+    const refused = (await drainEvents(d)).filter((e) => e.type === 'srtp-refused');
+    expect(refused).toHaveLength(1);
+    expect(refused[0]!.fields.Reason).toMatch(/^call refused with 488: .*SRTP/);
+  });
+
+  it('"optional": a screen answering without keys still sees the door, in plain RTP', async () => {
+    const [videoPort, audioPort] = await freeUdpPorts(2);
+    const rx = await startH264Receiver(videoPort!, { lifetimeMs: 60_000 });
+    cleanups.push(() => rx.kill());
+    const sipPort = await freePort();
+    const s = startSipp('screen-early-answer', sipPort, { videoport: videoPort!, audioport: audioPort! }, 60_000);
+    cleanups.push(() => s.kill());
+    const d = await door(sipPort, 'optional');
+    await converse(d.socket, 'ring\n');
+    expect(await rx.waitFrames(3, 20_000), d.output().split('\n').filter((l) => /video|warn|error/i.test(l)).join('\n')).toBe(true);
+    await until('answered', async () => (await converse(d.socket, 'call-status 1\n')).includes('LinphoneCallStreamsRunning'), 15_000);
+    expect(await converse(d.socket, 'call-stats 1\n')).toContain('Audio-srtp: no');
+    await converse(d.socket, 'terminate 1\n');
+    await expectScenarioEnded(s);
+  });
+});
