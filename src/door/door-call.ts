@@ -20,6 +20,7 @@ import { buildRequest } from '../sip/core/sip-stack.js';
 import { CallState, OUTGOING_RANK, type CallStateName } from './call-state.js';
 import { codeFromMessage, digitFromInfo } from './dtmf-info.js';
 import { localMedia, newSessionId } from './local-media.js';
+import { videoDestination } from './video-destination.js';
 
 export interface DoorCallContext {
   stack: SipStack;
@@ -161,7 +162,7 @@ export class DoorCall {
     this.setState(CallState.OutgoingEarlyMedia);
     if (this.earlyMedia === 'none') return;
     if (plan.video?.send) {
-      this.ctx.media.addVideoDestination(key, { address: plan.video.address, port: plan.video.port, payloadType: plan.video.codec.payloadType });
+      this.ctx.media.addVideoDestination(key, videoDestination(plan.video));
       this.ctx.log.info(`call ${this.id}: early video to ${dialog.remoteUri} at ${plan.video.address}:${plan.video.port} (fork ${this.forks.size})`);
     }
     // Audio can go to one screen only before the answer: the first that offers it.
@@ -189,7 +190,7 @@ export class DoorCall {
     const key = fork?.key ?? `${this.id}:answer`;
     for (const k of [...this.forks.keys()]) if (k !== key) this.forks.delete(k);
     if (plan?.video?.send) {
-      this.ctx.media.addVideoDestination(key, { address: plan.video.address, port: plan.video.port, payloadType: plan.video.codec.payloadType });
+      this.ctx.media.addVideoDestination(key, videoDestination(plan.video));
       if (!fork) this.forks.set(key, { key, client, dialog, plan });
     }
     if (plan) this.startTalk(plan);
@@ -356,7 +357,7 @@ export class DoorCall {
     };
     if (!inc.transport.reliable) this.incoming!.retransmit = setTimeout(resend, interval);
     const plan = answer.plan;
-    if (plan.video?.send) media.addVideoDestination(`${this.id}:in`, { address: plan.video.address, port: plan.video.port, payloadType: plan.video.codec.payloadType });
+    if (plan.video?.send) media.addVideoDestination(`${this.id}:in`, videoDestination(plan.video));
     if (plan.video?.send) this.forks.set(`${this.id}:in`, { key: `${this.id}:in`, dialog, plan });
     this.startTalk(plan);
     this.connectedAt = Date.now();

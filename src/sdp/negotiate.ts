@@ -69,6 +69,16 @@ function keyOf(m: MediaDescription): SdesKey | undefined {
   return { suite: SUITE, key: c.config.slice('inline:'.length).split('|')[0]! };
 }
 
+/** Where the peer wants RTCP for this stream (see StreamPlan.rtcpPort). */
+function rtcpOf(m: MediaDescription, address: string): Pick<StreamPlan, 'rtcpPort' | 'rtcpAddress' | 'rtcpMux'> {
+  if (m.rtcpMux !== undefined) return { rtcpPort: m.port, rtcpAddress: address, rtcpMux: true };
+  const port = m.rtcp?.port;
+  const valid = typeof port === 'number' && Number.isInteger(port) && port > 0 && port < 65536;
+  // RFC 3605 §2.1: "a=rtcp:PORT IN IP4 ADDR" may name another address; an unspecified one keeps c='s.
+  const other = m.rtcp?.address && m.rtcp.address !== '0.0.0.0' && m.rtcp.address !== '::' ? m.rtcp.address : undefined;
+  return { rtcpPort: valid ? port : m.port + 1, rtcpAddress: valid && other ? other : address, rtcpMux: false };
+}
+
 /** Plan for one stream both sides agreed on, or undefined when none is usable. */
 function planStream(
   sdp: SessionDescription,
@@ -96,7 +106,7 @@ function planStream(
     kind,
     address,
     port: m.port,
-    rtcpPort: m.rtcp?.port ?? m.port + 1,
+    ...rtcpOf(m, address),
     codec,
     dtmf,
     send: !held && canSend(ourDirection) && canRecv(theirDirection),
