@@ -104,7 +104,7 @@ describe.skipIf(!hasSipp)('RTCP for the door video (SIPp screen, built daemon)',
       await d.stop();
       d.cleanup();
     });
-    const m = await until('the video RTCP port in the log', () => /RTCP on (\d+)/.exec(d.output()), 20_000);
+    const m = await until('the video RTCP port in the log', () => /RTCP on (\d+)/.exec(d.output()) ?? undefined, 20_000);
     return { d, rtcpPort: Number(m[1]) };
   }
 
