@@ -190,7 +190,8 @@ export class VideoRtcp extends TypedEmitter<VideoRtcpEvents> {
     if (!out) return false;
     try {
       this.opts.socket.send(out, d.rtcp.port, d.rtcp.address, (err) => {
-        if (err && !d.sendFailed) {
+        // After close() a pending send may fail (the socket is going): nobody to tell.
+        if (err && !d.sendFailed && !this.closed) {
           d.sendFailed = true;
           this.emit('warning', `RTCP to ${d.rtcp.address}:${d.rtcp.port}: ${err.message}`);
         }

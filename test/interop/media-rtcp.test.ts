@@ -4,15 +4,22 @@
  * §11) gets sender reports for the very SSRC its RTP comes from, with a
  * growing packet count; a PLI (RFC 4585 §6.3.1) or FIR (RFC 5104 §4.3.1)
  * sent to the door's RTCP port brings an IDR on the RTP port and shows in
- * call-stats; the screen gets a BYE when the call ends. Timing is printed,
- * never asserted; the bounds only keep a broken run from hanging.
+ * call-stats; the screen gets a BYE when the call ends. Then a real RTCP
+ * peer: GStreamer's rtpbin (AVPF, PLI allowed by its caps) behind a link
+ * that drops 3 % of packets, whose own receiver reports and PLIs the door
+ * must read and obey. Timing is printed, never asserted; the bounds only
+ * keep a broken run from hanging.
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildFir, buildPli, buildReceiverReport, buildSdesCname } from '../../src/media/rtcp-build.js';
 import { parseRtcp, type SenderReport } from '../../src/media/rtcp-packet.js';
 import { parseRtp } from '../../src/media/rtp-packet.js';
+import { configSchema } from '../../src/config/schema.js';
+import { GstMediaEngine } from '../../src/media/gst-engine.js';
+import { gstAvailable } from '../../src/media/gst.js';
 import { converse, startDaemon, type RunningDaemon } from '../helpers/daemon.js';
+import { CHAIN, PLAYING, gstLaunch } from '../helpers/gst-launch.js';
 import { freeRtpRange, freeUdpPorts } from '../helpers/gst-ports.js';
 import { freePort } from '../helpers/ports.js';
 import { hasSipp, startSipp } from '../helpers/sipp.js';
@@ -188,4 +195,48 @@ describe.skipIf(!hasSipp)('RTCP for the door video (SIPp screen, built daemon)',
     expect(await converse(d.socket, 'terminate 1\n')).toBe('Status: Ok\n\n');
     await until('an RTCP BYE', () => screen.byes > 0, 10_000);
   }, 150_000);
+});
+
+describe.skipIf(!gstAvailable())('RTCP for the door video (GStreamer rtpbin as the screen)', () => {
+  const cleanups: Array<() => unknown> = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
+  it('reads rtpbin\'s receiver reports and obeys its PLIs on a lossy link, within the key frame limit', async () => {
+    const config = configSchema.parse({ media: { width: 320, height: 240, video_bitrate: 300, audio_source: 'none', rtp_ports: await freeRtpRange(8) } }).media;
+    const engine = new GstMediaEngine({ config, bindAddress: '127.0.0.1' });
+    cleanups.push(() => engine.stop());
+    await engine.start();
+    const doorRtcp = engine.capabilities().video.rtcpPort;
+    expect(doorRtcp).toBe(engine.capabilities().video.port + 1);
+
+    const [videoPort] = await freeUdpPorts(1);
+    // rtcp-fb-nack-pli in the caps is what lets rtpsession send PLIs (what a=rtcp-fb in our offer tells a screen).
+    const caps = 'application/x-rtp,media=video,clock-rate=90000,encoding-name=H264,payload=96,rtcp-fb-nack-pli=(boolean)true';
+    const peer = gstLaunch(
+      [
+        '-v', 'rtpbin', 'name=rb', 'rtp-profile=avpf', 'do-lost=true', 'latency=100',
+        'udpsrc', 'address=127.0.0.1', `port=${videoPort}`, `caps=${caps}`, '!', 'identity', 'drop-probability=0.03', '!', 'rb.recv_rtp_sink_0',
+        'rb.', '!', 'rtph264depay', 'request-keyframe=true', 'wait-for-keyframe=true', '!', 'h264parse', '!', 'openh264dec', '!', 'fakesink', 'silent=false', 'sync=false',
+        'udpsrc', 'address=127.0.0.1', `port=${videoPort! + 1}`, '!', 'rb.recv_rtcp_sink_0',
+        'rb.send_rtcp_src_0', '!', 'udpsink', 'host=127.0.0.1', `port=${doorRtcp}`, 'sync=false', 'async=false',
+      ],
+      { lifetimeMs: 90_000, watch: [PLAYING, CHAIN] },
+    );
+    cleanups.push(() => peer.kill());
+    expect(await peer.waitFor(() => peer.count(PLAYING) > 0, 20_000), peer.output()).toBe(true);
+
+    engine.addVideoDestination('rtpbin', { address: '127.0.0.1', port: videoPort!, payloadType: 96 });
+    const dest = () => engine.stats().video.destinations.find((d) => d.id === 'rtpbin')!;
+    await until('a receiver report about our video', () => dest().rtcpStats.fractionLost !== undefined, 40_000);
+    await until('PLIs from rtpbin', () => dest().rtcpStats.pliReceived >= 2, 40_000);
+    expect(await peer.waitFor(() => peer.count(CHAIN) >= 10, 20_000), peer.output()).toBe(true);
+    const v = engine.stats().video;
+    // The first key frame is the new destination's; the rest were asked for by PLI.
+    expect(v.keyFramesForced).toBeGreaterThan(1);
+    expect(v.keyFramesForced).toBeLessThanOrEqual(1 + v.rtcp.pliReceived);
+    expect(v.rtcp).toMatchObject({ ignored: 0, malformed: 0 });
+    console.log(JSON.stringify({ rtpbin: dest().rtcpStats, keyFramesForced: v.keyFramesForced, coalesced: v.keyFrameRequestsCoalesced }));
+  }, 120_000);
 });

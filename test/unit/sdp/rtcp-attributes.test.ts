@@ -6,7 +6,7 @@
 import { parse } from 'sdp-transform';
 import { describe, expect, it } from 'vitest';
 import { audioCodecs, videoCodecs } from '../../../src/sdp/codecs.js';
-import { planFromAnswer } from '../../../src/sdp/negotiate.js';
+import { answerOffer, planFromAnswer } from '../../../src/sdp/negotiate.js';
 import { buildOffer } from '../../../src/sdp/offer.js';
 import type { LocalMedia } from '../../../src/sdp/types.js';
 import { videoDestination } from '../../../src/door/video-destination.js';
@@ -70,7 +70,14 @@ describe('where the screen takes our RTCP', () => {
     expect(planFromAnswer(answer('a=rtcp:9500 IN IP4 198.51.100.7'), local()).video).toMatchObject({ rtcpPort: 9500, rtcpAddress: '198.51.100.7' });
   });
 
-  it('its RTP port under a=rtcp-mux (RFC 5761 §5.1.1)', () => {
+  it('its RTP port under a=rtcp-mux in its answer (RFC 5761 §5.1.1)', () => {
     expect(planFromAnswer(answer('a=rtcp-mux'), local()).video).toMatchObject({ rtcpPort: 9078, rtcpMux: true });
+  });
+
+  it('port + 1 when its offer has a=rtcp-mux, since our answer does not take it (RFC 5761 §5.1.1)', () => {
+    const offer = answer('a=rtcp-mux').replace('a=recvonly', 'a=sendrecv');
+    const { sdp, plan } = answerOffer(offer, local(16387));
+    expect(sdp).not.toContain('rtcp-mux');
+    expect(plan.video).toMatchObject({ rtcpPort: 9079, rtcpMux: false });
   });
 });
