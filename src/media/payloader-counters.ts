@@ -13,9 +13,11 @@
  *
  * The plain `ssrc`, `seqnum-offset`, `timestamp-offset` properties give
  * what was configured (-1 = random), not what is used, so `stats` it is.
- * Each read of `stats` leaks its copy in the binding (a few hundred bytes,
- * the binding never unsets the GValue): read once per report interval and
- * only while there is someone to report to.
+ * Each read of `stats` leaks its copy in the binding (≈ 580 bytes measured:
+ * the binding never unsets the GValue), so the sender reads it once per
+ * pipeline run for SSRC and offsets, and the plain uint `seqnum` and
+ * `timestamp` properties (no leak; the same values as in `stats`) for
+ * each report.
  */
 import type { SenderInfo } from './rtcp-build.js';
 import { ntpFromUnixMs } from './ntp-time.js';

@@ -11,7 +11,7 @@
  */
 import { KeyFrameLimiter, type KeyFrameOutcome } from './key-frame-limiter.js';
 import { ManagedPipeline } from './managed-pipeline.js';
-import { parsePayloaderStats, SenderCounters } from './payloader-counters.js';
+import { parsePayloaderStats, SenderCounters, type PayloaderStats } from './payloader-counters.js';
 import { PipelineSupervisor } from './pipeline-supervisor.js';
 import { TypedEmitter } from './typed-emitter.js';
 import type { SenderInfo } from './rtcp-build.js';
@@ -46,6 +46,9 @@ export interface VideoSenderOptions {
   keyFrameIntervalMs?: number;
 }
 
+/** Sender reports between two reads of the payloader's full `stats`. */
+const STATS_REREAD = 60;
+
 /** 500 ms: a screen that lost its picture has it back within about half a second, and a lossy one can't make more than 2 I-frames/s. */
 const KEY_FRAME_INTERVAL_MS = 500;
 
@@ -55,6 +58,8 @@ export class VideoSender extends TypedEmitter<VideoSenderEvents> {
   private readonly dests = new Map<string, SenderDestination>();
   private readonly limiter: KeyFrameLimiter;
   private readonly counters = new SenderCounters();
+  /** The payloader's `stats` of this run (SSRC and offsets are fixed per run), and how many reads since. */
+  private runStats: { stats: PayloaderStats; reads: number } | undefined;
   private enabled = false;
   private holds = 0;
   private failures = 0;
@@ -69,7 +74,11 @@ export class VideoSender extends TypedEmitter<VideoSenderEvents> {
     this.payloadType = opts.settings.payloadType;
     this.pipeline = new ManagedPipeline(videoPipelineDescription(opts.settings));
     this.supervisor = new PipelineSupervisor(this.pipeline);
-    this.supervisor.on('up', () => this.emit('up'));
+    this.supervisor.on('up', () => {
+      // A new run: rtph264pay picked a new SSRC and offsets (READY→PAUSED).
+      this.runStats = undefined;
+      this.emit('up');
+    });
     this.supervisor.on('down', (reason, retry, attempt) => {
       this.failures++;
       this.emit('down', reason, retry, attempt);
@@ -133,9 +142,20 @@ export class VideoSender extends TypedEmitter<VideoSenderEvents> {
    */
   senderInfo(): SenderInfo | undefined {
     if (!this.pipeline.playing) return undefined;
-    const raw = this.pipeline.element(VIDEO_NAMES.pay).get('stats');
-    const stats = typeof raw === 'string' ? parsePayloaderStats(raw) : undefined;
-    if (!stats) return undefined;
+    const pay = this.pipeline.element(VIDEO_NAMES.pay);
+    // `stats` costs ≈ 600 bytes a read that the binding never frees (payloader-counters.ts); `seqnum` and
+    // `timestamp` are plain uints and cost nothing. So: `stats` once per run (and once a minute or so, to be safe).
+    if (!this.runStats || this.runStats.reads >= STATS_REREAD) {
+      const raw = pay.get('stats');
+      const parsed = typeof raw === 'string' ? parsePayloaderStats(raw) : undefined;
+      if (!parsed) return undefined;
+      this.runStats = { stats: parsed, reads: 0 };
+    }
+    this.runStats.reads++;
+    const seqnum = pay.get('seqnum');
+    const timestamp = pay.get('timestamp');
+    if (typeof seqnum !== 'number' || typeof timestamp !== 'number') return undefined;
+    const stats: PayloaderStats = { ...this.runStats.stats, seqnum, timestamp };
     const bytes = Number(this.pipeline.element(VIDEO_NAMES.sink).get('bytes-to-serve') ?? 0);
     const mono = performance.now();
     return this.counters.update({ stats, bytesToServe: Number.isFinite(bytes) ? bytes : 0, monoMs: mono, wallMs: performance.timeOrigin + mono });
