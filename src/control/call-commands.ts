@@ -5,7 +5,7 @@
 import type { DoorCall } from '../door/door-call.js';
 import { CallState } from '../door/call-state.js';
 import type { DoorStation } from '../door/door-station.js';
-import type { MediaEngine } from '../media/types.js';
+import type { MediaEngine, VideoDestinationStats } from '../media/types.js';
 import type { Command } from './registry.js';
 import { fail, ok, type Body, type Reply } from './reply.js';
 
@@ -34,6 +34,13 @@ const isReply = (x: DoorCall | Reply): x is Reply => 'status' in x;
 function normaliseUri(word: string): string | undefined {
   const uri = /^sips?:/i.test(word) ? word : word.includes('@') ? `sip:${word}` : undefined;
   return uri && /^sips?:([^@\s]+@)?[^@\s:;]+(:\d+)?(;\S*)?$/i.test(uri) ? uri : undefined;
+}
+
+/** `ADDR:PORT sr=N pli=N fir=N[ lost=N/256]`: one screen's RTCP in one item of a comma list. */
+function rtcpSummary(d: VideoDestinationStats): string {
+  const r = d.rtcpStats;
+  const lost = r.fractionLost !== undefined ? ` lost=${r.fractionLost}/256` : '';
+  return `${d.address}:${d.port} sr=${r.senderReports} pli=${r.pliReceived} fir=${r.firReceived}${lost}`;
 }
 
 export function callCommands(door: DoorStation, media: MediaEngine): Command[] {
@@ -110,6 +117,11 @@ export function callCommands(door: DoorStation, media: MediaEngine): Command[] {
           ['Video-encoder', s.video.encoder ?? 'none'],
           ['Video-destinations', s.video.destinations.map((d) => `${d.address}:${d.port}${d.srtp ? ' srtp' : ''}`).join(', ') || 'none'],
           ['Video-keyframes-forced', s.video.keyFramesForced],
+          // RTCP: sender reports we sent; PLI (RFC 4585) / FIR (RFC 5104) key frame requests the screens sent.
+          ['Video-rtcp-sender-reports', s.video.rtcp.senderReports],
+          ['Video-pli-received', s.video.rtcp.pliReceived],
+          ['Video-fir-received', s.video.rtcp.firReceived],
+          ['Video-rtcp-destinations', s.video.destinations.map(rtcpSummary).join(', ') || 'none'],
           ['Audio-codec', s.audio.codec ?? 'none'],
           ['Audio-remote', s.audio.remote ?? 'none'],
           ['Audio-packets-sent', s.audio.packetsSent],

@@ -7,7 +7,7 @@
  */
 import type { CallConfig } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
-import type { MediaEngine, VideoDestination } from '../media/types.js';
+import type { MediaEngine } from '../media/types.js';
 import { answerOffer, planFromAnswer } from '../sdp/negotiate.js';
 import { buildOffer } from '../sdp/offer.js';
 import { SrtpRequiredError, type LocalMedia, type MediaPlan, type StreamPlan } from '../sdp/types.js';
@@ -22,6 +22,7 @@ import { SuccessRetransmitter } from '../sip/dialog/success-retransmitter.js';
 import { CallState, OUTGOING_RANK, type CallStateName } from './call-state.js';
 import { codeFromMessage, digitFromInfo } from './dtmf-info.js';
 import { localMedia, newSdesKey, newSessionId } from './local-media.js';
+import { videoDestination } from './video-destination.js';
 
 export interface DoorCallContext {
   stack: SipStack;
@@ -179,7 +180,7 @@ export class DoorCall {
     this.setState(CallState.OutgoingEarlyMedia);
     if (this.earlyMedia === 'none') return;
     if (plan.video?.send) {
-      this.ctx.media.addVideoDestination(key, videoDestination(plan));
+      this.ctx.media.addVideoDestination(key, videoDestination(plan.video));
       this.ctx.log.info(`call ${this.id}: early ${plan.video.srtp ? 'SRTP ' : ''}video to ${dialog.remoteUri} at ${plan.video.address}:${plan.video.port} (fork ${this.forks.size})`);
     }
     // Audio can go to one screen only before the answer: the first that offers it.
@@ -209,7 +210,7 @@ export class DoorCall {
     const key = fork?.key ?? `${this.id}:answer`;
     for (const k of [...this.forks.keys()]) if (k !== key) this.forks.delete(k);
     if (plan?.video?.send) {
-      this.ctx.media.addVideoDestination(key, videoDestination(plan));
+      this.ctx.media.addVideoDestination(key, videoDestination(plan.video));
       if (!fork) this.forks.set(key, { key, client, dialog, plan });
     }
     if (plan) this.startTalk(plan);
@@ -425,7 +426,7 @@ export class DoorCall {
     };
     if (!inc.transport.reliable) this.incoming!.retransmit = setTimeout(resend, interval);
     const plan = answer.plan;
-    if (plan.video?.send) media.addVideoDestination(`${this.id}:in`, videoDestination(plan));
+    if (plan.video?.send) media.addVideoDestination(`${this.id}:in`, videoDestination(plan.video));
     if (plan.video?.send) this.forks.set(`${this.id}:in`, { key: `${this.id}:in`, dialog, plan });
     this.startTalk(plan);
     this.connectedAt = Date.now();
@@ -571,7 +572,7 @@ export class DoorCall {
     const v = plan.video;
     if (v?.send) {
       // Same id = update; the screen gets a key frame at once, so resumed video decodes at once.
-      this.ctx.media.addVideoDestination(key, videoDestination(plan));
+      this.ctx.media.addVideoDestination(key, videoDestination(v));
       this.forks.set(key, { key, client: this.answered.client, dialog: this.answered.dialog, plan });
     } else if (this.forks.has(key)) {
       this.ctx.media.removeVideoDestination(key);
@@ -588,12 +589,6 @@ export class DoorCall {
 function direction(s: StreamPlan | undefined): string {
   if (!s) return 'none';
   return s.send && s.recv ? 'sendrecv' : s.send ? 'sendonly' : s.recv ? 'recvonly' : 'inactive';
-}
-
-/** Where and how one screen gets our video: SRTP when its SDP took our key. */
-function videoDestination(plan: MediaPlan): VideoDestination {
-  const v = plan.video!;
-  return { address: v.address, port: v.port, payloadType: v.codec.payloadType, srtp: v.srtp !== undefined };
 }
 
 const forkId = (client: InviteClient, dialog: Dialog): string => `${client.target}\u0000${dialog.remoteTag}`;

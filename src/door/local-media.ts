@@ -18,7 +18,7 @@ export function localMedia(caps: MediaCapabilities, address: string, srtp: Local
     sessionVersion: version,
     srtp,
     audio: caps.audio.available ? { port: caps.audio.port, codecs: audioCodecs(caps.audio.codecs), direction: caps.audio.send ? 'sendrecv' : 'recvonly', crypto: sdes(audioKey) } : undefined,
-    video: caps.video.available ? { port: caps.video.port, codecs: [{ ...H264, payloadType: caps.video.payloadType }], direction: 'sendonly', crypto: sdes(caps.video.srtpKey) } : undefined,
+    video: caps.video.available ? { port: caps.video.port, rtcpPort: caps.video.rtcpPort || undefined, codecs: [{ ...H264, payloadType: caps.video.payloadType }], direction: 'sendonly', crypto: sdes(caps.video.srtpKey) } : undefined,
   };
 }
 

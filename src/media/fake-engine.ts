@@ -38,7 +38,7 @@ export class FakeMediaEngine extends TypedEmitter<MediaEvents> implements MediaE
     super();
     this.now = opts.now ?? Date.now;
     this.caps = {
-      video: { available: true, port: 16386, encoder: 'fake', payloadType: 96, width: 640, height: 480, framerate: 15, ...opts.capabilities?.video },
+      video: { available: true, port: 16386, rtcpPort: 16387, encoder: 'fake', payloadType: 96, width: 640, height: 480, framerate: 15, ...opts.capabilities?.video },
       audio: { available: true, port: 16384, codecs: ['opus', 'PCMU', 'PCMA'], send: true, ...opts.capabilities?.audio },
     };
   }
@@ -61,7 +61,7 @@ export class FakeMediaEngine extends TypedEmitter<MediaEvents> implements MediaE
 
   addVideoDestination(id: string, dest: VideoDestination): void {
     this.calls.push({ op: 'addVideoDestination', id, dest: { ...dest } });
-    this.destinations.set(id, { ...dest, id, addedAt: this.now(), keyFramesForced: 1 });
+    this.destinations.set(id, { ...dest, id, addedAt: this.now(), keyFramesForced: 1, rtcpStats: { senderReports: 0, received: 0, pliReceived: 0, firReceived: 0 } });
   }
 
   removeVideoDestination(id: string): void {
@@ -98,9 +98,11 @@ export class FakeMediaEngine extends TypedEmitter<MediaEvents> implements MediaE
         playing: this.started,
         encoder: this.caps.video.encoder,
         payloadType: this.caps.video.payloadType,
-        destinations: [...this.destinations.values()].map((d) => ({ ...d })),
+        destinations: [...this.destinations.values()].map((d) => ({ ...d, rtcpStats: { ...d.rtcpStats } })),
         failures: 0,
         keyFramesForced: this.destinations.size,
+        keyFrameRequestsCoalesced: 0,
+        rtcp: { senderReports: 0, pliReceived: 0, firReceived: 0, ignored: 0, malformed: 0 },
       },
       audio: {
         talking: this.talk !== undefined,

@@ -4,6 +4,7 @@
  * GStreamer faults never throw out of here: they become `error` events,
  * and a failed source is restarted with backoff.
  */
+import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:dgram';
 import { writeFile } from 'node:fs/promises';
 import type { MediaConfig } from '../config/schema.js';
@@ -16,6 +17,7 @@ import { masterKeyHex, newMasterKey } from './srtp/master-key.js';
 import { TypedEmitter } from './typed-emitter.js';
 import type { MediaCapabilities, MediaComponent, MediaEngine, MediaEvents, MediaStats, TalkParams, VideoDestination } from './types.js';
 import { pickEncoder } from './video-encoder.js';
+import { VideoRtcp, type RtcpTransform } from './video-rtcp.js';
 import { VideoSender } from './video-sender.js';
 
 export interface GstMediaEngineOptions {
@@ -25,6 +27,11 @@ export interface GstMediaEngineOptions {
   log?: Logger;
   /** Element test, for tests; default: the binding. */
   hasElement?: (factory: string) => boolean;
+  /** SRTCP seam (RFC 3711 §3.4) for the video's RTCP: applied to every packet sent / received. */
+  rtcpProtect?: RtcpTransform;
+  rtcpUnprotect?: RtcpTransform;
+  /** Nominal sender report interval (video-rtcp.ts). */
+  rtcpIntervalMs?: number;
 }
 
 /** The payload type we offer for H.264 until a screen answers another (sdp/codecs.ts offers 96). */
@@ -38,6 +45,11 @@ export class GstMediaEngine extends TypedEmitter<MediaEvents> implements MediaEn
   private video: VideoSender | undefined;
   private audio: AudioSession | undefined;
   private socket: Socket | undefined;
+  private rtcpSocket: Socket | undefined;
+  private rtcp: VideoRtcp | undefined;
+  /** RFC 7022 §4.2: a random CNAME per run, so the SDES says nothing about the house. */
+  private readonly cname = randomBytes(12).toString('base64');
+  private readonly opts: GstMediaEngineOptions;
   private encoder: string | undefined;
   private ports = { audio: 0, video: 0 };
   /** Our video SDES key (base64), when video goes out as SRTP; see MediaCapabilities.video.srtpKey. */
@@ -47,6 +59,7 @@ export class GstMediaEngine extends TypedEmitter<MediaEvents> implements MediaEn
 
   constructor(opts: GstMediaEngineOptions) {
     super();
+    this.opts = opts;
     this.config = opts.config;
     this.bindAddress = opts.bindAddress ?? '0.0.0.0';
     this.log = opts.log;
@@ -63,6 +76,8 @@ export class GstMediaEngine extends TypedEmitter<MediaEvents> implements MediaEn
       this.ports = { audio: ports.audioPort, video: ports.videoPort };
       // A socket error (ICMP unreachable surfaces as one on some systems) must not become an uncaught 'error'.
       this.socket.on('error', (e) => this.warn(`audio socket: ${e.message}`));
+      this.rtcpSocket = ports.videoRtcpSocket;
+      this.rtcpSocket.on('error', (e) => this.warn(`video RTCP socket: ${e.message}`));
     } catch (e) {
       this.fail('engine', (e as Error).message);
       return;
@@ -74,11 +89,15 @@ export class GstMediaEngine extends TypedEmitter<MediaEvents> implements MediaEn
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
+    // First, while SSRC and socket are there: BYEs to the screens still listed.
+    this.rtcp?.close();
+    this.rtcp = undefined;
     this.video?.disable();
     this.audio?.stop();
-    const s = this.socket;
+    const sockets = [this.socket, this.rtcpSocket];
     this.socket = undefined;
-    if (s) await new Promise<void>((r) => s.close(() => r()));
+    this.rtcpSocket = undefined;
+    for (const s of sockets) if (s) await new Promise<void>((r) => s.close(() => r()));
   }
 
   capabilities(): MediaCapabilities {
@@ -87,6 +106,7 @@ export class GstMediaEngine extends TypedEmitter<MediaEvents> implements MediaEn
       video: {
         available: this.video !== undefined,
         port: this.ports.video,
+        rtcpPort: this.rtcp ? this.ports.video + 1 : 0,
         encoder: this.encoder,
         payloadType: DEFAULT_H264_PT,
         srtpKey: this.videoKey,
@@ -105,11 +125,18 @@ export class GstMediaEngine extends TypedEmitter<MediaEvents> implements MediaEn
 
   addVideoDestination(id: string, dest: VideoDestination): void {
     if (!this.video) return this.warn(`no video: destination ${id} gets none`);
-    this.guard('video', () => this.video!.add(id, dest));
+    this.guard('video', () => {
+      this.video!.add(id, dest);
+      this.rtcp?.add(id, { address: dest.address, port: dest.port }, dest.rtcp ?? { address: dest.address, port: dest.port + 1 });
+    });
   }
 
   removeVideoDestination(id: string): void {
-    if (this.video) this.guard('video', () => this.video!.remove(id));
+    if (!this.video) return;
+    this.guard('video', () => {
+      this.rtcp?.remove(id);
+      this.video!.remove(id);
+    });
   }
 
   startTalk(params: TalkParams): void {
@@ -143,9 +170,11 @@ export class GstMediaEngine extends TypedEmitter<MediaEvents> implements MediaEn
         playing: v?.playing ?? false,
         encoder: this.encoder,
         payloadType: v?.payloadType ?? DEFAULT_H264_PT,
-        destinations: v?.destinations ?? [],
+        destinations: (v?.destinations ?? []).map((d) => ({ ...d, rtcpStats: this.rtcp?.stats(d.id) ?? { senderReports: 0, received: 0, pliReceived: 0, firReceived: 0 } })),
         failures: v?.failures ?? 0,
         keyFramesForced: v?.keyFramesForced ?? 0,
+        keyFrameRequestsCoalesced: v?.keyFrameRequestsCoalesced ?? 0,
+        rtcp: this.rtcp?.totals() ?? { senderReports: 0, pliReceived: 0, firReceived: 0, ignored: 0, malformed: 0 },
       },
       audio: a ?? {
         talking: false,
@@ -219,8 +248,29 @@ export class GstMediaEngine extends TypedEmitter<MediaEvents> implements MediaEn
     });
     this.video.on('down', (reason, retryInMs, attempt) => this.fail('video', reason, retryInMs, attempt));
     this.video.on('warning', (t) => this.warn(`video: ${t}`));
-    this.log?.info(`video: ${c.video_source} ${c.width}x${c.height}@${c.framerate} H.264 by ${this.encoder}, ${srtp ? `SRTP (${c.srtp})` : 'RTP'} from port ${this.ports.video}`);
+    this.log?.info(`video: ${c.video_source} ${c.width}x${c.height}@${c.framerate} H.264 by ${this.encoder}, ${srtp ? `SRTP (${c.srtp})` : 'RTP'} from port ${this.ports.video}, RTCP on ${this.ports.video + 1}`);
+    this.startRtcp(this.video);
     this.video.enable();
+  }
+
+  private startRtcp(video: VideoSender): void {
+    if (!this.rtcpSocket) return;
+    this.rtcp = new VideoRtcp({
+      socket: this.rtcpSocket,
+      cname: this.cname,
+      senderInfo: () => video.senderInfo(),
+      intervalMs: this.opts.rtcpIntervalMs,
+      protect: this.opts.rtcpProtect,
+      unprotect: this.opts.rtcpUnprotect,
+    });
+    this.rtcp.on('warning', (t) => this.warn(`video: ${t}`));
+    this.rtcp.on('key-frame-request', (id, kind) => {
+      let outcome = 'failed';
+      this.guard('video', () => {
+        outcome = video.requestKeyFrame();
+      });
+      this.log?.debug(`video: ${kind.toUpperCase()} from ${id}: key frame ${outcome}`);
+    });
   }
 
   private startAudio(): void {

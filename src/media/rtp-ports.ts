@@ -1,8 +1,9 @@
 /**
  * Local ports for our SDP, from `media.rtp_ports`: the audio port is bound
  * here and kept (it is the talk socket); the video port is only checked
- * free, because multiudpsink binds it as the source port of our video.
- * Even ports, RTP's convention, leaving the odd one above for RTCP.
+ * free, because multiudpsink binds it as the source port of our video,
+ * and the one after it is bound and kept for the video's RTCP (RFC 3550
+ * §11: RTP on an even port, its RTCP on the next odd one).
  */
 import { createSocket, type Socket } from 'node:dgram';
 
@@ -30,6 +31,8 @@ export interface RtpPorts {
   audioSocket: Socket;
   audioPort: number;
   videoPort: number;
+  /** Bound on videoPort + 1: our video RTCP (video-rtcp.ts). */
+  videoRtcpSocket: Socket;
 }
 
 export async function allocateRtpPorts(range: string, address: string): Promise<RtpPorts> {
@@ -43,11 +46,11 @@ export async function allocateRtpPorts(range: string, address: string): Promise<
       continue;
     }
     const probe = await bind(p, address);
-    if (probe) {
-      await new Promise<void>((r) => probe.close(() => r()));
-      return { audioSocket: audio.socket, audioPort: audio.port, videoPort: p };
-    }
+    if (!probe) continue;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const rtcp = await bind(p + 1, address);
+    if (rtcp) return { audioSocket: audio.socket, audioPort: audio.port, videoPort: p, videoRtcpSocket: rtcp };
   }
   audio?.socket.close();
-  throw new Error(`no two free even ports in rtp_ports ${range} on ${address}`);
+  throw new Error(`no two free even ports (with the video RTCP port after the second) in rtp_ports ${range} on ${address}`);
 }

@@ -18,6 +18,12 @@ export interface VideoDestination {
   payloadType: number;
   /** SRTP with our video key (capabilities().video.srtpKey), when the screen's answer took it; plain RTP otherwise. */
   srtp?: boolean;
+  /**
+   * Where our RTCP for this video goes: the SDP's a=rtcp (RFC 3605), or
+   * the RTP port under a=rtcp-mux (RFC 5761). Absent: address, port + 1
+   * (RFC 3550 §11).
+   */
+  rtcp?: { address: string; port: number };
 }
 
 export interface TalkParams {
@@ -36,6 +42,8 @@ export interface MediaCapabilities {
     available: boolean;
     /** Local port our SDP offers; also the source port of our video RTP. */
     port: number;
+    /** Where we receive (and send) the video's RTCP: port + 1 here; 0 when there is none. */
+    rtcpPort: number;
     /** The H.264 encoder element in use (`v4l2h264enc`, `x264enc`, `openh264enc`, ...). */
     encoder?: string;
     payloadType: number;
@@ -76,6 +84,17 @@ export interface VideoDestinationStats extends VideoDestination {
   /** Date.now() when added. */
   addedAt: number;
   keyFramesForced: number;
+  /** RTCP (RFC 3550 §6.4.1 sender reports out; RFC 4585/5104 feedback in). */
+  rtcpStats: {
+    senderReports: number;
+    received: number;
+    pliReceived: number;
+    firReceived: number;
+    /** From the screen's last receiver report about our video, when it sent one. */
+    fractionLost?: number;
+    cumulativeLost?: number;
+    jitter?: number;
+  };
 }
 
 export interface MediaStats {
@@ -87,6 +106,16 @@ export interface MediaStats {
     destinations: VideoDestinationStats[];
     failures: number;
     keyFramesForced: number;
+    /** Key frame requests (PLI/FIR) folded into one already pending (key-frame-limiter.ts). */
+    keyFrameRequestsCoalesced: number;
+    rtcp: {
+      senderReports: number;
+      pliReceived: number;
+      firReceived: number;
+      /** From no destination, or about another SSRC. */
+      ignored: number;
+      malformed: number;
+    };
   };
   audio: {
     talking: boolean;

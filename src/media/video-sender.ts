@@ -9,9 +9,12 @@
  * ≈ one frame after a destination is added); otherwise it starts with the
  * first destination and stops after the last.
  */
+import { KeyFrameLimiter, type KeyFrameOutcome } from './key-frame-limiter.js';
 import { ManagedPipeline } from './managed-pipeline.js';
+import { parsePayloaderStats, SenderCounters, type PayloaderStats } from './payloader-counters.js';
 import { PipelineSupervisor } from './pipeline-supervisor.js';
 import { TypedEmitter } from './typed-emitter.js';
+import type { SenderInfo } from './rtcp-build.js';
 import type { VideoDestination, VideoDestinationStats } from './types.js';
 import { VIDEO_NAMES, clientsString, videoPipelineDescription, videoSinks, type VideoPipelineSettings } from './video-pipeline.js';
 
@@ -21,13 +24,17 @@ export interface VideoSenderEvents extends Record<string, unknown[]> {
   warning: [text: string];
 }
 
+/** A destination as the sender knows it (RTCP figures are video-rtcp.ts's). */
+export type SenderDestination = Omit<VideoDestinationStats, 'rtcpStats'>;
+
 export interface VideoSenderStats {
   running: boolean;
   playing: boolean;
   payloadType: number;
-  destinations: VideoDestinationStats[];
+  destinations: SenderDestination[];
   failures: number;
   keyFramesForced: number;
+  keyFrameRequestsCoalesced: number;
   unconfirmedPollerEnds: number;
 }
 
@@ -35,12 +42,24 @@ export interface VideoSenderOptions {
   settings: VideoPipelineSettings;
   preroll: boolean;
   now?: () => number;
+  /** At most one requested (PLI/FIR) key frame per this many ms; see key-frame-limiter.ts. */
+  keyFrameIntervalMs?: number;
 }
+
+/** Sender reports between two reads of the payloader's full `stats`. */
+const STATS_REREAD = 60;
+
+/** 500 ms: a screen that lost its picture has it back within about half a second, and a lossy one can't make more than 2 I-frames/s. */
+const KEY_FRAME_INTERVAL_MS = 500;
 
 export class VideoSender extends TypedEmitter<VideoSenderEvents> {
   private readonly pipeline: ManagedPipeline;
   private readonly supervisor: PipelineSupervisor;
-  private readonly dests = new Map<string, VideoDestinationStats>();
+  private readonly dests = new Map<string, SenderDestination>();
+  private readonly limiter: KeyFrameLimiter;
+  private readonly counters = new SenderCounters();
+  /** The payloader's `stats` of this run (SSRC and offsets are fixed per run), and how many reads since. */
+  private runStats: { stats: PayloaderStats; reads: number } | undefined;
   private enabled = false;
   private holds = 0;
   private failures = 0;
@@ -57,12 +76,31 @@ export class VideoSender extends TypedEmitter<VideoSenderEvents> {
     this.sinks = videoSinks(opts.settings);
     this.pipeline = new ManagedPipeline(videoPipelineDescription(opts.settings));
     this.supervisor = new PipelineSupervisor(this.pipeline);
-    this.supervisor.on('up', () => this.emit('up'));
+    this.supervisor.on('up', () => {
+      // A new run: rtph264pay picked a new SSRC and offsets (READY→PAUSED).
+      this.runStats = undefined;
+      this.emit('up');
+    });
     this.supervisor.on('down', (reason, retry, attempt) => {
       this.failures++;
       this.emit('down', reason, retry, attempt);
     });
     this.supervisor.on('warning', (t) => this.emit('warning', t));
+    this.limiter = new KeyFrameLimiter({
+      minIntervalMs: opts.keyFrameIntervalMs ?? KEY_FRAME_INTERVAL_MS,
+      now: this.now,
+      force: () => {
+        try {
+          if (!this.pipeline.forceKeyUnit(VIDEO_NAMES.pay)) return false;
+        } catch (e) {
+          // From a timer: a throw here would be uncaught.
+          this.emit('warning', `key frame: ${(e as Error).message}`);
+          return false;
+        }
+        this.keyFrames++;
+        return true;
+      },
+    });
   }
 
   /** The engine started: a prerolled pipeline starts now. */
@@ -75,6 +113,7 @@ export class VideoSender extends TypedEmitter<VideoSenderEvents> {
     this.enabled = false;
     this.dests.clear();
     this.holds = 0;
+    this.limiter.dispose();
     this.setClients();
     this.supervisor.stop();
   }
@@ -95,7 +134,38 @@ export class VideoSender extends TypedEmitter<VideoSenderEvents> {
     if (this.pipeline.forceKeyUnit(VIDEO_NAMES.pay)) {
       this.keyFrames++;
       this.dests.get(id)!.keyFramesForced++;
+      this.limiter.noteForced();
     }
+  }
+
+  /** A screen asked for a key frame (RTCP PLI/FIR): now, or folded into one soon (key-frame-limiter.ts). */
+  requestKeyFrame(): KeyFrameOutcome {
+    return this.limiter.request();
+  }
+
+  /**
+   * Figures for an RTCP sender report, from the payloader and the sink
+   * (payloader-counters.ts); undefined when not playing or nothing sent.
+   */
+  senderInfo(): SenderInfo | undefined {
+    if (!this.pipeline.playing) return undefined;
+    const pay = this.pipeline.element(VIDEO_NAMES.pay);
+    // `stats` costs ≈ 600 bytes a read that the binding never frees (payloader-counters.ts); `seqnum` and
+    // `timestamp` are plain uints and cost nothing. So: `stats` once per run (and once a minute or so, to be safe).
+    if (!this.runStats || this.runStats.reads >= STATS_REREAD) {
+      const raw = pay.get('stats');
+      const parsed = typeof raw === 'string' ? parsePayloaderStats(raw) : undefined;
+      if (!parsed) return undefined;
+      this.runStats = { stats: parsed, reads: 0 };
+    }
+    this.runStats.reads++;
+    const seqnum = pay.get('seqnum');
+    const timestamp = pay.get('timestamp');
+    if (typeof seqnum !== 'number' || typeof timestamp !== 'number') return undefined;
+    const stats: PayloaderStats = { ...this.runStats.stats, seqnum, timestamp };
+    const bytes = Number(this.pipeline.element(VIDEO_NAMES.sink).get('bytes-to-serve') ?? 0);
+    const mono = performance.now();
+    return this.counters.update({ stats, bytesToServe: Number.isFinite(bytes) ? bytes : 0, monoMs: mono, wallMs: performance.timeOrigin + mono });
   }
 
   remove(id: string): void {
@@ -182,6 +252,7 @@ export class VideoSender extends TypedEmitter<VideoSenderEvents> {
       destinations: [...this.dests.values()].map((d) => ({ ...d })),
       failures: this.failures,
       keyFramesForced: this.keyFrames,
+      keyFrameRequestsCoalesced: this.limiter.coalesced,
       unconfirmedPollerEnds: this.pipeline.unconfirmedPollerEnds,
     };
   }

@@ -81,6 +81,16 @@ function keyOf(m: MediaDescription): SdesKey | undefined {
   return undefined;
 }
 
+/** Where the peer wants RTCP for this stream (see StreamPlan.rtcpPort). */
+function rtcpOf(m: MediaDescription, address: string, muxAgreed: boolean): Pick<StreamPlan, 'rtcpPort' | 'rtcpAddress' | 'rtcpMux'> {
+  if (muxAgreed && m.rtcpMux !== undefined) return { rtcpPort: m.port, rtcpAddress: address, rtcpMux: true };
+  const port = m.rtcp?.port;
+  const valid = typeof port === 'number' && Number.isInteger(port) && port > 0 && port < 65536;
+  // RFC 3605 §2.1: "a=rtcp:PORT IN IP4 ADDR" may name another address; an unspecified one keeps c='s.
+  const other = m.rtcp?.address && m.rtcp.address !== '0.0.0.0' && m.rtcp.address !== '::' ? m.rtcp.address : undefined;
+  return { rtcpPort: valid ? port : m.port + 1, rtcpAddress: valid && other ? other : address, rtcpMux: false };
+}
+
 /** Plan for one stream both sides agreed on, or undefined when none is usable. */
 function planStream(
   sdp: SessionDescription,
@@ -89,6 +99,12 @@ function planStream(
   ours: LocalStream,
   ourDirection: Direction,
   srtp: LocalMedia['srtp'],
+  /**
+   * Whether a=rtcp-mux here means mux: yes in an answer (the screen says
+   * where it listens); no in an offer, since our answer never accepts mux
+   * and RFC 5761 §5.1.1 then has both sides keep RTCP on its own port.
+   */
+  muxAgreed: boolean,
 ): StreamPlan | undefined {
   if (m.port === 0) return undefined;
   const theirs = codecsOf(m);
@@ -110,7 +126,7 @@ function planStream(
     kind,
     address,
     port: m.port,
-    rtcpPort: m.rtcp?.port ?? m.port + 1,
+    ...rtcpOf(m, address, muxAgreed),
     codec,
     dtmf,
     send: !held && canSend(ourDirection) && canRecv(theirDirection),
@@ -131,7 +147,7 @@ export function planFromAnswer(answer: string, local: LocalMedia, offered: Media
   const plan: MediaPlan = {};
   offered.forEach((kind, i) => {
     const ours = local[kind]!;
-    const stream = planStream(sdp, sdp.media[i]!, kind, ours, ours.direction, local.srtp);
+    const stream = planStream(sdp, sdp.media[i]!, kind, ours, ours.direction, local.srtp, true);
     if (stream) plan[kind] = stream;
   });
   if (!plan.audio && !plan.video) throw new SdpError('the answer accepts no stream');
@@ -162,7 +178,7 @@ export function answerOffer(offer: string, local: LocalMedia): { sdp: string; pl
       const direction = complement(offeredDirection, ours.direction);
       let stream: StreamPlan | undefined;
       try {
-        stream = planStream(sdp, m, kind, ours, direction, local.srtp);
+        stream = planStream(sdp, m, kind, ours, direction, local.srtp, false);
       } catch (e) {
         if (!(e instanceof SdpError)) throw e;
         if (e instanceof SrtpRequiredError) srtpRefusal ??= e;

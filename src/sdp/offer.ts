@@ -40,8 +40,11 @@ function describe(kind: MediaKind, s: LocalStream, srtp: LocalMedia['srtp']): Me
     fmtp: s.codecs.filter((c) => c.fmtp).map((c) => ({ payload: c.payloadType, config: c.fmtp! })),
     direction: s.direction,
   };
+  // RFC 3605: say where RTCP is only when it isn't where RFC 3550 §11 puts it.
+  if (s.rtcpPort !== undefined && s.rtcpPort > 0 && s.rtcpPort !== s.port + 1 && s.port !== 0) m.rtcp = { port: s.rtcpPort };
   if (kind === 'video') {
-    // A screen that lost packets asks for a keyframe rather than freezing (RFC 4585 §6.3.1).
+    // A screen that lost packets asks for a keyframe rather than freezing: PLI (RFC 4585 §6.3.1) or FIR (RFC 5104 §7.1).
+    // video-rtcp.ts answers both on our RTCP port.
     m.rtcpFb = s.codecs.flatMap((c) => [
       { payload: c.payloadType, type: 'nack', subtype: 'pli' },
       { payload: c.payloadType, type: 'ccm', subtype: 'fir' },

@@ -29,6 +29,8 @@ export interface LocalStream {
   protocol?: string;
   /** Our key for what we send, when SRTP is on. */
   crypto?: SdesKey;
+  /** Where we take this stream's RTCP; written as a=rtcp (RFC 3605) only when it is not port + 1. */
+  rtcpPort?: number;
 }
 
 export interface LocalMedia {
@@ -48,7 +50,13 @@ export interface StreamPlan {
   /** Where we send: the peer's c= and m= port. */
   address: string;
   port: number;
+  /**
+   * Where the peer takes RTCP: a=rtcp's port and address (RFC 3605), its
+   * RTP port under a=rtcp-mux (RFC 5761 §5.1.1), else port + 1 (RFC 3550 §11).
+   */
   rtcpPort: number;
+  rtcpAddress: string;
+  rtcpMux: boolean;
   /** The codec to send, with the peer's payload type number (RFC 3264 §5.1: the numbers it expects to receive). */
   codec: Codec;
   /** RFC 4733 events, with the peer's payload type, when both sides have them. */
