@@ -110,12 +110,17 @@ export function callCommands(door: DoorStation, media: MediaEngine): Command[] {
           ['Video-encoder', s.video.encoder ?? 'none'],
           ['Video-destinations', s.video.destinations.map((d) => `${d.address}:${d.port}`).join(', ') || 'none'],
           ['Video-keyframes-forced', s.video.keyFramesForced],
+          // Whether the camera runs now and how often it failed: why a screen may be black.
+          ['Video-playing', s.video.playing ? 'yes' : 'no'],
+          ['Video-failures', s.video.failures],
           ['Audio-codec', s.audio.codec ?? 'none'],
           ['Audio-remote', s.audio.remote ?? 'none'],
           ['Audio-packets-sent', s.audio.packetsSent],
           ['Audio-bytes-sent', s.audio.bytesSent],
           ['Audio-packets-received', s.audio.packetsReceived],
           ['Audio-bytes-received', s.audio.bytesReceived],
+          ['Audio-playing', s.audio.playing ? 'yes' : 'no'],
+          ['Audio-failures', s.audio.failures],
         ];
         return ok(body);
       },

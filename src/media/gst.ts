@@ -125,7 +125,9 @@ export function parsePipeline(description: string): GstRawPipeline {
   try {
     return new Pipeline(description);
   } catch (e) {
-    throw new GstError(`${(e as Error).message} in "${description}"`);
+    // The start of the description says which pipeline; all of it (ours run to 1 kB) buries the reason in logs and events.
+    const shown = description.length > 120 ? `${description.slice(0, 117)}...` : description;
+    throw new GstError(`${(e as Error).message} in "${shown}"`);
   }
 }
 
