@@ -101,9 +101,10 @@ describe('door with an unusable answer from a screen', () => {
         expect(media.talk).toMatchObject({ address: '127.0.0.1', port: 7078, codec: 'PCMU' });
       }
       expect(lines.join('')).toMatch(/unusable|no video|unreadable/);
+      const talk = media.talk ? 'on' : 'off';
       await station.terminate(id);
       expect(call.ended).toBe(true);
-      console.log(`[door] answer with ${name}: answered, ${video.length} video destination(s), talk ${media.talk ? 'on' : 'off'}; no exception`);
+      console.log(`[door] answer with ${name}: answered, ${video.length} video destination(s), talk ${talk}; no exception`);
     });
   }
 
