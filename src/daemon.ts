@@ -7,6 +7,7 @@ import { basicCommands } from './control/basic-commands.js';
 import { EventBus } from './control/event-bus.js';
 import { CommandRegistry } from './control/registry.js';
 import { ControlServer } from './control/server.js';
+import { publishMediaEvents } from './control/media-events.js';
 import { ACCOUNT_ID, linphoneRegistrationState, registrationCommands } from './control/registration-commands.js';
 import { SipStack } from './sip/core/sip-stack.js';
 import { callCommands } from './control/call-commands.js';
@@ -87,6 +88,7 @@ export class Daemon {
     const sipHost = parseListen(config.sip.listen[0]!).host;
     this.media = new GstMediaEngine({ config: config.media, bindAddress: sipHost === '::' ? '0.0.0.0' : sipHost, log: sink.logger('media') });
     this.services.splice(2, 0, { name: 'media', start: () => this.media.start(), stop: () => this.media.stop() });
+    publishMediaEvents(this.media, this.events);
     this.door = new DoorStation({
       config,
       stack: this.sip,

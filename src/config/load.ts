@@ -64,9 +64,19 @@ export function parseConfigText(text: string, file = '(config)'): Config {
 
 export function parseConfig(raw: unknown, file = '(config)'): Config {
   const result = configSchema.safeParse(raw, { reportInput: true });
-  if (result.success) return result.data;
-  const problems = result.error.issues.flatMap((issue) => describeIssue(issue, file));
-  throw new ConfigError(file, problems);
+  const problems = [...datedSections(raw, file), ...(result.success ? [] : result.error.issues.flatMap((issue) => describeIssue(issue, file)))];
+  if (problems.length > 0 || !result.success) throw new ConfigError(file, problems);
+  return result.data;
+}
+
+/**
+ * zod takes a Date where a table is wanted (an object with no keys of its
+ * own), so `sip = 1979-05-27` would pass as an empty [sip] with every
+ * default: a typo that must not pass silently.
+ */
+function datedSections(raw: unknown, file: string): string[] {
+  if (raw === null || typeof raw !== 'object') return [];
+  return Object.entries(raw).flatMap(([section, v]) => (v instanceof Date ? [`${file}: [${section}]: must be a table (got a date)`] : []));
 }
 
 function keyName(path: ReadonlyArray<PropertyKey>): string {

@@ -122,6 +122,9 @@ export function callCommands(door: DoorStation, media: MediaEngine): Command[] {
           ['Video-pli-received', s.video.rtcp.pliReceived],
           ['Video-fir-received', s.video.rtcp.firReceived],
           ['Video-rtcp-destinations', s.video.destinations.map(rtcpSummary).join(', ') || 'none'],
+          // Whether the camera runs now and how often it failed: why a screen may be black.
+          ['Video-playing', s.video.playing ? 'yes' : 'no'],
+          ['Video-failures', s.video.failures],
           ['Audio-codec', s.audio.codec ?? 'none'],
           ['Audio-remote', s.audio.remote ?? 'none'],
           ['Audio-packets-sent', s.audio.packetsSent],
@@ -132,6 +135,8 @@ export function callCommands(door: DoorStation, media: MediaEngine): Command[] {
           // RFC 3711 §3.3: dropped, counted, never acted upon.
           ['Audio-srtp-auth-failures', s.audio.srtpAuthFailures ?? 0],
           ['Audio-srtp-replays', s.audio.srtpReplays ?? 0],
+          ['Audio-playing', s.audio.playing ? 'yes' : 'no'],
+          ['Audio-failures', s.audio.failures],
         ];
         return ok(body);
       },

@@ -182,6 +182,9 @@ export class DoorCall {
     if (plan.video?.send) {
       this.ctx.media.addVideoDestination(key, videoDestination(plan.video));
       this.ctx.log.info(`call ${this.id}: early ${plan.video.srtp ? 'SRTP ' : ''}video to ${dialog.remoteUri} at ${plan.video.address}:${plan.video.port} (fork ${this.forks.size})`);
+    } else if (!plan.video) {
+      // Say so: a screen that stays black is otherwise a mystery to whoever installs it.
+      this.ctx.log.warn(`call ${this.id}: no video to ${dialog.remoteUri}: its SDP has no usable video stream`);
     }
     // Audio can go to one screen only before the answer: the first that offers it.
     if (this.earlyMedia === 'audio+video' && plan.audio?.send && this.forks.size === 1) this.startTalk(plan);

@@ -125,8 +125,11 @@ export function parsePipeline(description: string): GstRawPipeline {
   try {
     return new Pipeline(description);
   } catch (e) {
-    // SPEC §5: SRTP keys never reach a log, and this message does.
-    throw new GstError(`${(e as Error).message} in "${description.replace(/\bkey=[0-9a-fA-F]+/g, 'key=(hidden)')}"`);
+    // SPEC §5: SRTP keys never reach a log, and this message does. The start of the
+    // description says which pipeline; all of it (ours run to 1 kB) buries the reason.
+    const hidden = description.replace(/\bkey=[0-9a-fA-F]+/g, 'key=(hidden)');
+    const shown = hidden.length > 120 ? `${hidden.slice(0, 117)}...` : hidden;
+    throw new GstError(`${(e as Error).message} in "${shown}"`);
   }
 }
 

@@ -3,22 +3,12 @@
  * offer becomes a per-dialog MediaPlan; a remote offer (incoming call,
  * re-INVITE) gets our answer and a plan.
  */
-import { parse, type MediaDescription, type SessionDescription } from 'sdp-transform';
+import type { MediaDescription, SessionDescription } from 'sdp-transform';
 import { writeSdp } from './offer.js';
+import { readSdp as parseSdp } from './read-sdp.js';
 import { SdpError, SrtpRequiredError, type Codec, type Direction, type LocalMedia, type LocalStream, type MediaKind, type MediaPlan, type SdesKey, type StreamPlan } from './types.js';
 
 const SUITE = 'AES_CM_128_HMAC_SHA1_80';
-
-function parseSdp(text: string): SessionDescription {
-  let sdp: SessionDescription;
-  try {
-    sdp = parse(text);
-  } catch (e) {
-    throw new SdpError(`unreadable SDP: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  if (!Array.isArray(sdp.media) || sdp.media.length === 0) throw new SdpError('SDP has no m= line');
-  return sdp;
-}
 
 function codecsOf(m: MediaDescription): Codec[] {
   const fmtp = new Map((m.fmtp ?? []).map((f) => [f.payload, f.config]));

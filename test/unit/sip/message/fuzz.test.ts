@@ -1,7 +1,9 @@
 /**
- * Random mutations of the RFC 4475 messages: whatever the bytes, the
- * parser returns a message or throws SipParseError, in bounded time.
- * The PRNG is seeded so a failure reproduces.
+ * Random mutations of the RFC 4475 messages and of our own traffic (the
+ * door's INVITE with SDP, screens' 183/200, REGISTER with digest
+ * credentials): whatever the bytes, the parser returns a message or throws
+ * SipParseError, in bounded time. The PRNG is seeded so a failure
+ * reproduces from the printed seed and case number.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -13,38 +15,12 @@ import {
   type SipMessage,
 } from '../../../../src/sip/message/index.js';
 import { ALL } from '../../../fixtures/rfc4475/messages.js';
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const SPECIAL = Buffer.from('\r\n\t ;,:"<>@%=?[]\\/\x00\x7f\xff0z');
-
-function mutate(src: Buffer, rnd: () => number): Buffer {
-  let b = Buffer.from(src);
-  const n = 1 + Math.floor(rnd() * 4);
-  for (let k = 0; k < n; k++) {
-    const at = Math.floor(rnd() * (b.length + 1));
-    const pick = rnd();
-    const byte = rnd() < 0.7 ? (SPECIAL[Math.floor(rnd() * SPECIAL.length)] as number) : Math.floor(rnd() * 256);
-    if (pick < 0.3) b[Math.min(at, b.length - 1)] = byte;
-    else if (pick < 0.55) b = Buffer.concat([b.subarray(0, at), Buffer.from([byte]), b.subarray(at)]);
-    else if (pick < 0.75) b = Buffer.concat([b.subarray(0, at), b.subarray(at + 1 + Math.floor(rnd() * 20))]);
-    else if (pick < 0.9) b = b.subarray(0, at);
-    else {
-      const len = Math.floor(rnd() * 40);
-      b = Buffer.concat([b.subarray(0, at), b.subarray(at, at + len), b.subarray(at)]);
-    }
-  }
-  return b;
-}
+import { OWN_TRAFFIC } from '../../../fixtures/own-traffic.js';
+import { fuzzFailure, mutate, prng, report } from '../../../helpers/fuzz.js';
+import { localMedia } from '../../../../src/door/local-media.js';
+import { planFromAnswer } from '../../../../src/sdp/negotiate.js';
+import { SdpError } from '../../../../src/sdp/types.js';
+import { ChallengeParseError, parseChallenges } from '../../../../src/sip/auth/index.js';
 
 /** Runs `f`; anything thrown must be a SipParseError. */
 function tolerant(f: () => unknown): void {
@@ -88,9 +64,11 @@ describe('mutated messages', () => {
     expect(parsed).toBeGreaterThan(100);
     expect(rejected).toBeGreaterThan(100);
     expect(Date.now() - started).toBeLessThan(20_000);
+    report('SIP parser, mutated RFC 4475', 4475, 4000, Date.now() - started, `${parsed} parsed, ${rejected} SipParseError, nothing else thrown`);
   });
 
   it('through the stream framer in random chunks', () => {
+    const started = Date.now();
     const rnd = prng(5626);
     for (let i = 0; i < 500; i++) {
       const data = Buffer.concat([mutate(sources[i % sources.length] as Buffer, rnd), mutate(sources[(i + 7) % sources.length] as Buffer, rnd)]);
@@ -105,6 +83,77 @@ describe('mutated messages', () => {
         at += len;
       }
       expect(f.buffered).toBeLessThanOrEqual(data.length);
+    }
+    report('SIP stream framer, mutated pairs in random chunks', 5626, 500, Date.now() - started, 'only messages or SipParseError events');
+  });
+});
+
+describe('mutated own traffic (door INVITE with SDP, screens\' 183/200, REGISTER with auth, 401)', () => {
+  const names = Object.keys(OWN_TRAFFIC);
+  const local = localMedia(
+    { video: { available: true, port: 16386, rtcpPort: 16387, payloadType: 96, width: 640, height: 480, framerate: 15 }, audio: { available: true, port: 16384, codecs: ['opus', 'PCMU', 'PCMA'], send: true } },
+    '127.0.0.1',
+    'off',
+    '1',
+    1,
+  );
+
+  /** What the door does with such a message past the parser: SDP, challenges. Each may only fail its own way. */
+  function deeper(m: SipMessage): void {
+    if (m.body.length > 0) {
+      try {
+        planFromAnswer(m.body.toString('utf8'), local);
+      } catch (e) {
+        if (!(e instanceof SdpError)) throw e;
+      }
+    }
+    for (const h of ['WWW-Authenticate', 'Proxy-Authenticate']) {
+      const v = m.headers.get(h);
+      if (v === undefined) continue;
+      try {
+        parseChallenges(v);
+      } catch (e) {
+        if (!(e instanceof ChallengeParseError)) throw e;
+      }
+    }
+  }
+
+  it('parse or throw SipParseError; SDP and challenges fail only with their own errors', () => {
+    const seed = 8008;
+    const rnd = prng(seed);
+    const counts = { parsed: 0, rejected: 0 };
+    const started = Date.now();
+    const cases = 4000;
+    for (let i = 0; i < cases; i++) {
+      const data = mutate(OWN_TRAFFIC[names[i % names.length]!]!, rnd);
+      let m: SipMessage;
+      try {
+        m = parseMessage(data, { transport: rnd() < 0.5 ? 'datagram' : 'stream' });
+      } catch (e) {
+        if (!(e instanceof SipParseError)) throw fuzzFailure('SIP parser (own traffic)', seed, i, data, e);
+        counts.rejected++;
+        const reply = createErrorResponse(e);
+        if (reply) serialiseMessage(reply);
+        continue;
+      }
+      try {
+        exercise(m);
+        deeper(m);
+      } catch (e) {
+        throw fuzzFailure('SIP message use (own traffic)', seed, i, data, e);
+      }
+      counts.parsed++;
+    }
+    expect(counts.parsed).toBeGreaterThan(100);
+    expect(counts.rejected).toBeGreaterThan(100);
+    report('SIP parser + SDP + challenges, mutated own traffic', seed, cases, Date.now() - started, `${counts.parsed} parsed, ${counts.rejected} SipParseError, only own error types thrown`);
+  });
+
+  it('the unmutated seeds parse and their SDP negotiates (the fuzzer starts from valid traffic)', () => {
+    for (const [name, bytes] of Object.entries(OWN_TRAFFIC)) {
+      const m = parseMessage(bytes, { transport: 'datagram' });
+      expect(m.kind, name).toBe(name.startsWith('invite') || name.startsWith('register') ? 'request' : 'response');
+      if (name.startsWith('183') || name.startsWith('200')) expect(planFromAnswer(m.body.toString('utf8'), local).video, name).toBeDefined();
     }
   });
 });
