@@ -96,6 +96,11 @@ export class Daemon {
       log: sink.logger('door'),
       credentials: credentialsOf(config),
       setLed: (on) => this.gpio.setLed(on),
+      registrationProblem: () => {
+        const r = this.registration;
+        if (!r || r.state === 'Ok') return undefined;
+        return `not registered: ${r.lastFailure ?? `registration ${r.state}`}`;
+      },
     });
     this.gpio.onPress(() => void this.door.ring());
     this.commands.add(...callCommands(this.door, this.media));

@@ -71,6 +71,7 @@ type RegisterResult = { ok: true; expires: number; flowTimer?: number } | { ok: 
 
 export class RegistrationClient {
   private _state: RegistrationState = 'None';
+  private _lastFailure: string | undefined;
   private readonly targets: Target[];
   private active = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -96,6 +97,11 @@ export class RegistrationClient {
 
   get state(): RegistrationState {
     return this._state;
+  }
+
+  /** The registrar and reason of the last failed attempt, kept until a registration succeeds (for error messages). */
+  get lastFailure(): string | undefined {
+    return this._lastFailure;
   }
 
   get registrar(): string {
@@ -143,6 +149,8 @@ export class RegistrationClient {
   }
 
   private setState(state: RegistrationState, reason?: string): void {
+    if (state === 'Failed') this._lastFailure = `registration at ${this.registrar} failed${reason ? `: ${reason}` : ''}`;
+    if (state === 'Ok') this._lastFailure = undefined;
     if (state === this._state && state !== 'Failed') return;
     this._state = state;
     this.opts.onStateChange?.(state, { registrar: this.registrar, reason });
