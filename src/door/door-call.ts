@@ -239,7 +239,13 @@ export class DoorCall {
 
   private ringTimeout(): void {
     if (this.answered || this.ended) return;
-    this.ctx.log.info(`call ${this.id}: no answer within ${this.ctx.call.ring_timeout} s`);
+    // Nothing answered at all, not even 100 Trying (RFC 3261 §17.1.1.2, still "Calling"): the proxy or
+    // screens are unreachable, which a user must not read as "nobody came to the screen".
+    const silent = this.clients.filter((c) => c.state === 'calling').map((c) => c.target);
+    const heard = this.clients.some((c) => c.state !== 'calling');
+    const unreachable = silent.length > 0 && !heard;
+    const reason = unreachable ? `no response from ${silent.join(', ')} within ${this.ctx.call.ring_timeout} s: unreachable` : `no answer within ${this.ctx.call.ring_timeout} s`;
+    this.ctx.log.info(`call ${this.id}: ${reason}`);
     for (const c of this.clients) c.cancel();
     const next = this.pendingTargets.shift();
     if (next) {
@@ -247,8 +253,8 @@ export class DoorCall {
       return;
     }
     this.hangingUp = true;
-    this.endReason = `no answer within ${this.ctx.call.ring_timeout} s`;
-    this.finish(CallState.End);
+    this.endReason = reason;
+    this.finish(unreachable ? CallState.Error : CallState.End);
   }
 
   /** `terminate`: CANCEL before the answer, BYE after. */
