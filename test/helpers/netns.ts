@@ -6,9 +6,7 @@
  * netem would be the usual tool, but kernels built without
  * CONFIG_NET_SCH_NETEM (this sandbox's, some CI kernels) refuse it; an
  * nftables rule `numgen random mod 100 < N drop` on each veth's egress does
- * the same job with what every Debian kernel has. The rule drops on the
- * way in (prerouting), as the wire would: dropped on the way out, a packet
- * makes the sender's sendmsg() fail with EPERM, which is another test.
+ * the same job with what every Debian kernel has (package nftables).
  * Names are unique per
  * run and `destroy()` deletes both namespaces (and so the veth pair).
  */
@@ -54,7 +52,14 @@ function must(cmd: string, args: string[], input?: string): void {
   if (!r.ok) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.err}`);
 }
 
-export function createNetPair(lossPercent = 0): NetPair {
+/**
+ * `where` = "in" drops arriving packets, silently, as the wire would.
+ * "out" drops a's outgoing packets on a's own way out, where its sendmsg()
+ * then fails with EPERM (a local firewall or a full queue looks the same to
+ * a program), and b's arriving ones silently: only `a` (the door) meets
+ * the send errors (SIPp gives up its calls on them).
+ */
+export function createNetPair(lossPercent = 0, where: 'in' | 'out' = 'in'): NetPair {
   const id = randomBytes(3).toString('hex');
   const a = `ds${id}a`;
   const b = `ds${id}b`;
@@ -93,7 +98,9 @@ export function createNetPair(lossPercent = 0): NetPair {
     ] as const) {
       run('ip', ['netns', 'exec', ns, 'nft', 'delete', 'table', 'inet', 'loss']);
       if (percent > 0) {
-        must('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], `table inet loss {\n chain in {\n  type filter hook prerouting priority -300\n  iifname "${dev}" counter\n  iifname "${dev}" numgen random mod 100 < ${percent} counter drop\n }\n}\n`);
+        must('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], where === 'in' || ns === b
+            ? `table inet loss {\n chain in {\n  type filter hook prerouting priority -300\n  iifname "${dev}" counter\n  iifname "${dev}" numgen random mod 100 < ${percent} counter drop\n }\n}\n`
+            : `table inet loss {\n chain out {\n  type filter hook output priority 0\n  oifname "${dev}" counter\n  oifname "${dev}" numgen random mod 100 < ${percent} counter drop\n }\n}\n`);
       }
     }
   };
@@ -106,9 +113,9 @@ export function createNetPair(lossPercent = 0): NetPair {
   return { a, b, addrA, addrB, exec: (ns) => ['ip', 'netns', 'exec', ns], setLoss, destroy };
 }
 
-/** What one namespace's loss rule saw on its veth: packets that arrived, and those it dropped (nft rule counters). */
-export function lossCounters(ns: string): { arrived: number; dropped: number } | undefined {
+/** What one namespace's loss rule saw on its veth: packets that passed it (arriving or leaving), and those it dropped (nft rule counters). */
+export function lossCounters(ns: string): { seen: number; dropped: number } | undefined {
   const r = spawnSync('ip', ['netns', 'exec', ns, 'nft', 'list', 'table', 'inet', 'loss'], { encoding: 'utf8' });
   const counts = [...(r.stdout ?? '').matchAll(/counter packets (\d+)/g)].map((m) => Number(m[1]));
-  return counts.length === 2 ? { arrived: counts[0]!, dropped: counts[1]! } : undefined;
+  return counts.length === 2 ? { seen: counts[0]!, dropped: counts[1]! } : undefined;
 }

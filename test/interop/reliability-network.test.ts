@@ -7,7 +7,10 @@
  * 1. 20 % packet loss each way on UDP (two network namespaces joined by a
  *    veth pair, an nftables random-drop rule on each end): calls still set
  *    up through the RFC 3261 §17.1.1.2 retransmissions (INVITE, Timer A)
- *    and §13.3.1.4 (the screen's 2xx until our ACK).
+ *    and §13.3.1.4 (the screen's 2xx until our ACK); also with the door's
+ *    own sends failing with EPERM (a local drop), which must count as loss.
+ * 2b. The same over UDP: nothing answers at all, and the call must say
+ *    "unreachable", not "no answer".
  * 2. The proxy stopped and restarted (over TCP, sip-failover.test.ts shows
  *    the binding comes back; here, how fast, and what a press in between
  *    shows the user).
@@ -78,11 +81,16 @@ async function pressAnswered(d: RunningDaemon, w: EventWatch, s: RunningSipp): P
 }
 
 describe.skipIf(!netnsUsable || !hasSipp)('20 % packet loss each way on UDP (network namespaces + nftables)', () => {
-  const CALLS = 20;
   const LOSS = 20;
 
-  it(`sets up ${CALLS} calls in a row through SIP retransmissions`, { timeout: 240_000 }, async () => {
-    const net: NetPair = createNetPair(LOSS);
+  // "in": lost on the wire, silently. "out": the door's packets dropped on its own way out, so its sendmsg()
+  // fails with EPERM (as with a local firewall or a full queue): that too is loss, which retransmission
+  // repairs (before the fix in udp-transport.ts every such call failed at once with 503).
+  it.each([
+    { where: 'in' as const, CALLS: 20 },
+    { where: 'out' as const, CALLS: 5 },
+  ])('sets up $CALLS calls in a row through SIP retransmissions (dropped on the way $where)', { timeout: 240_000 }, async ({ where, CALLS }) => {
+    const net: NetPair = createNetPair(LOSS, where);
     cleanups.push(() => net.destroy());
     // Both namespaces are private: fixed ports cannot clash with anyone.
     const screen = startSipp('screen-answer-lossy', 5060, { audioport: 4000, videoport: 4002 }, { host: net.addrB, wrap: net.exec(net.b), calls: CALLS, lifetimeMs: 200_000 });
@@ -122,6 +130,7 @@ describe.skipIf(!netnsUsable || !hasSipp)('20 % packet loss each way on UDP (net
     console.log(
       JSON.stringify({
         test: 'udp-loss',
+        dropped_on_the_way: where,
         loss_percent_each_way: LOSS,
         calls: CALLS,
         set_up: setupMs.length,
