@@ -16,6 +16,7 @@ import { Dialog } from '../sip/dialog/dialog.js';
 import type { DialogRouter, DialogUser } from '../sip/dialog/dialog-router.js';
 import { InviteClient } from '../sip/dialog/invite-client.js';
 import type { DigestCredentials } from '../sip/auth/index.js';
+import { endpointKey, type Endpoint } from '../sip/transport/endpoint.js';
 import { buildRequest } from '../sip/core/sip-stack.js';
 import { CallState, OUTGOING_RANK, type CallStateName } from './call-state.js';
 import { codeFromMessage, digitFromInfo } from './dtmf-info.js';
@@ -35,6 +36,12 @@ export interface DoorCallContext {
   /** A DTMF digit (INFO) or whole code (MESSAGE) in this call, for the door opener. */
   onDigit(call: DoorCall, digit: string, method: 'info'): void;
   onCode(call: DoorCall, code: string, method: 'message'): boolean;
+  /**
+   * Nothing answered an INVITE sent to these next hops, not even 100
+   * Trying: over UDP the only sign that the proxy is gone, which the
+   * registration may want to know (its binding there may be gone too).
+   */
+  onUnreachable?(hops: Endpoint[]): void;
 }
 
 interface Fork {
@@ -52,6 +59,8 @@ export class DoorCall {
   endReason: string | undefined;
   private readonly forks = new Map<string, Fork>();
   private clients: InviteClient[] = [];
+  /** Where each target's INVITE went (the outbound proxy, or the target itself), for error messages. */
+  private readonly hops = new Map<string, Endpoint>();
   private pendingTargets: string[] = [];
   private answered: { dialog: Dialog; plan: MediaPlan; client?: InviteClient } | undefined;
   private ringTimer: NodeJS.Timeout | undefined;
@@ -117,6 +126,7 @@ export class DoorCall {
       let offer: string;
       try {
         const routed = await stack.route(buildRequest('INVITE', target, { from: '<x>', to: '<x>', cseq: 1 }));
+        this.hops.set(target, routed.destination);
         const address = await stack.localAddress(routed.transport, routed.destination.host);
         this.local = localMedia(this.ctx.media.capabilities(), address, this.ctx.srtp, this.sessionId, this.sdpVersion);
         offer = buildOffer(this.local);
@@ -244,7 +254,10 @@ export class DoorCall {
     const silent = this.clients.filter((c) => c.state === 'calling').map((c) => c.target);
     const heard = this.clients.some((c) => c.state !== 'calling');
     const unreachable = silent.length > 0 && !heard;
-    const reason = unreachable ? `no response from ${silent.join(', ')} within ${this.ctx.call.ring_timeout} s: unreachable` : `no answer within ${this.ctx.call.ring_timeout} s`;
+    const hops = [...new Map(silent.flatMap((t) => (this.hops.has(t) ? [this.hops.get(t)!] : [])).map((h) => [endpointKey(h), h])).values()];
+    const via = hops.length ? ` (sent to ${hops.map(endpointKey).join(', ')})` : '';
+    const reason = unreachable ? `no response from ${silent.join(', ')}${via} within ${this.ctx.call.ring_timeout} s: unreachable` : `no answer within ${this.ctx.call.ring_timeout} s`;
+    if (unreachable) this.ctx.onUnreachable?.(hops);
     this.ctx.log.info(`call ${this.id}: ${reason}`);
     for (const c of this.clients) c.cancel();
     const next = this.pendingTargets.shift();

@@ -11,6 +11,7 @@ import type { MediaEngine } from '../media/types.js';
 import { isDtmfDigit } from '../media/dtmf-event.js';
 import type { DigestCredentials } from '../sip/auth/index.js';
 import type { IncomingRequest, SipStack } from '../sip/core/sip-stack.js';
+import type { Endpoint } from '../sip/transport/endpoint.js';
 import { DialogRouter } from '../sip/dialog/dialog-router.js';
 import { CallState, type CallStateName } from './call-state.js';
 import { DoorCall, type DoorCallContext } from './door-call.js';
@@ -34,6 +35,8 @@ export interface DoorStationOptions {
    * user sees why the bell did nothing.
    */
   registrationProblem?(): string | undefined;
+  /** An INVITE to these next hops got no response at all (see DoorCallContext.onUnreachable). */
+  onUnreachable?(hops: Endpoint[]): void;
 }
 
 export class DoorStation {
@@ -57,6 +60,7 @@ export class DoorStation {
       srtp: config.media.srtp,
       credentials: opts.credentials,
       onState: (call, state) => this.onState(call, state),
+      onUnreachable: (hops) => opts.onUnreachable?.(hops),
       onDigit: (call, digit, method) => {
         if (call.peer) opts.opener.dtmf({ call: call.id, digit, peer: call.peer, method });
       },

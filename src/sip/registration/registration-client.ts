@@ -131,6 +131,8 @@ export class RegistrationClient {
     const flow = this.targets[this.active]!.flow?.destination;
     if (this._state !== 'Ok' || !flow || flow.host !== host || (port !== undefined && flow.port !== port)) return;
     this.log.info(`flow to ${this.registrar} lost; re-registering`);
+    // The binding may be gone with the flow (a restarted registrar forgets it): say so until the new REGISTER is answered.
+    this.setState('Progress', 'flow lost; re-registering');
     this.refreshNow();
   }
 
