@@ -98,6 +98,17 @@ export class Daemon {
       log: sink.logger('door'),
       credentials: credentialsOf(config),
       setLed: (on) => this.gpio.setLed(on),
+      registrationProblem: () => {
+        const r = this.registration;
+        // Only a failure is news: Progress (re-registering) says nothing yet about why a call failed.
+        if (r?.state !== 'Failed') return undefined;
+        return `not registered: ${r.lastFailure ?? 'registration failed'}`;
+      },
+      // Over UDP a registrar that restarted (and lost our binding) or went away says nothing; an INVITE
+      // it left unanswered is the first sign, so re-register now rather than at the next refresh.
+      onUnreachable: (hops) => {
+        for (const h of hops) this.registration?.flowFailed(h.host, h.port);
+      },
     });
     this.gpio.onPress(() => void this.door.ring());
     this.commands.add(...callCommands(this.door, this.media));

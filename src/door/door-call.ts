@@ -17,6 +17,7 @@ import type { SipRequest } from '../sip/message/index.js';
 import type { DialogRouter, DialogUser } from '../sip/dialog/dialog-router.js';
 import { InviteClient } from '../sip/dialog/invite-client.js';
 import type { DigestCredentials } from '../sip/auth/index.js';
+import { endpointKey, type Endpoint } from '../sip/transport/endpoint.js';
 import { buildRequest } from '../sip/core/sip-stack.js';
 import { SuccessRetransmitter } from '../sip/dialog/success-retransmitter.js';
 import { CallState, OUTGOING_RANK, type CallStateName } from './call-state.js';
@@ -40,6 +41,12 @@ export interface DoorCallContext {
   onCode(call: DoorCall, code: string, method: 'message'): boolean;
   /** A peer refused because it would not do SRTP and media.srtp is "mandatory" (a fork, an answer, an incoming call). */
   onSrtpRefused?(call: DoorCall, peer: string, reason: string): void;
+  /**
+   * Nothing answered an INVITE sent to these next hops, not even 100
+   * Trying: over UDP the only sign that the proxy is gone, which the
+   * registration may want to know (its binding there may be gone too).
+   */
+  onUnreachable?(hops: Endpoint[]): void;
 }
 
 interface Fork {
@@ -57,6 +64,8 @@ export class DoorCall {
   endReason: string | undefined;
   private readonly forks = new Map<string, Fork>();
   private clients: InviteClient[] = [];
+  /** Where each target's INVITE went (the outbound proxy, or the target itself), for error messages. */
+  private readonly hops = new Map<string, Endpoint>();
   private pendingTargets: string[] = [];
   private answered: { dialog: Dialog; plan: MediaPlan; client?: InviteClient } | undefined;
   private ringTimer: NodeJS.Timeout | undefined;
@@ -130,6 +139,7 @@ export class DoorCall {
       let offer: string;
       try {
         const routed = await stack.route(buildRequest('INVITE', target, { from: '<x>', to: '<x>', cseq: 1 }));
+        this.hops.set(target, routed.destination);
         const address = await stack.localAddress(routed.transport, routed.destination.host);
         this.local = localMedia(this.ctx.media.capabilities(), address, this.ctx.srtp, this.sessionId, this.sdpVersion, this.audioKey);
         offer = buildOffer(this.local);
@@ -310,7 +320,16 @@ export class DoorCall {
 
   private ringTimeout(): void {
     if (this.answered || this.ended) return;
-    this.ctx.log.info(`call ${this.id}: no answer within ${this.ctx.call.ring_timeout} s`);
+    // Nothing answered at all, not even 100 Trying (RFC 3261 §17.1.1.2, still "Calling"): the proxy or
+    // screens are unreachable, which a user must not read as "nobody came to the screen".
+    const silent = this.clients.filter((c) => c.state === 'calling').map((c) => c.target);
+    const heard = this.clients.some((c) => c.state !== 'calling');
+    const unreachable = silent.length > 0 && !heard;
+    const hops = [...new Map(silent.flatMap((t) => (this.hops.has(t) ? [this.hops.get(t)!] : [])).map((h) => [endpointKey(h), h])).values()];
+    const via = hops.length ? ` (sent to ${hops.map(endpointKey).join(', ')})` : '';
+    const reason = unreachable ? `no response from ${silent.join(', ')}${via} within ${this.ctx.call.ring_timeout} s: unreachable` : `no answer within ${this.ctx.call.ring_timeout} s`;
+    if (unreachable) this.ctx.onUnreachable?.(hops);
+    this.ctx.log.info(`call ${this.id}: ${reason}`);
     for (const c of this.clients) c.cancel();
     const next = this.pendingTargets.shift();
     if (next) {
@@ -318,8 +337,8 @@ export class DoorCall {
       return;
     }
     this.hangingUp = true;
-    this.endReason = `no answer within ${this.ctx.call.ring_timeout} s`;
-    this.finish(CallState.End);
+    this.endReason = reason;
+    this.finish(unreachable ? CallState.Error : CallState.End);
   }
 
   /** `terminate`: CANCEL before the answer, BYE after. */

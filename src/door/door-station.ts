@@ -11,6 +11,7 @@ import type { MediaEngine } from '../media/types.js';
 import { isDtmfDigit } from '../media/dtmf-event.js';
 import type { DigestCredentials } from '../sip/auth/index.js';
 import type { IncomingRequest, SipStack } from '../sip/core/sip-stack.js';
+import type { Endpoint } from '../sip/transport/endpoint.js';
 import { DialogRouter } from '../sip/dialog/dialog-router.js';
 import { CallState, type CallStateName } from './call-state.js';
 import { DoorCall, type DoorCallContext } from './door-call.js';
@@ -27,6 +28,15 @@ export interface DoorStationOptions {
   credentials?: DigestCredentials;
   /** Lit while a call is up. */
   setLed?(on: boolean): void;
+  /**
+   * Why calls through the registrar may fail right now (e.g. "not registered:
+   * registration at sip:... failed: ..."), or undefined when registered or
+   * there is no registrar: added to the reason of a failed call, so the
+   * user sees why the bell did nothing.
+   */
+  registrationProblem?(): string | undefined;
+  /** An INVITE to these next hops got no response at all (see DoorCallContext.onUnreachable). */
+  onUnreachable?(hops: Endpoint[]): void;
 }
 
 export class DoorStation {
@@ -50,6 +60,7 @@ export class DoorStation {
       srtp: config.media.srtp,
       credentials: opts.credentials,
       onState: (call, state) => this.onState(call, state),
+      onUnreachable: (hops) => opts.onUnreachable?.(hops),
       onDigit: (call, digit, method) => {
         if (call.peer) opts.opener.dtmf({ call: call.id, digit, peer: call.peer, method });
       },
@@ -107,10 +118,16 @@ export class DoorStation {
   }
 
   private onState(call: DoorCall, state: CallStateName): void {
+    const ending = state === CallState.End || state === CallState.Error;
+    const reason = ending ? this.reasonOf(call, state) : undefined;
+    // A press that rang nobody must say so where a user looks: the log, not only an event few clients read.
+    if (reason && state === CallState.Error) this.opts.log.warn(`call ${call.id} to ${call.remote} failed: ${reason}`);
+    else if (reason) this.opts.log.info(`call ${call.id} ended: ${reason}`);
     this.opts.events.publish({
       type: 'call-state-changed',
       // linphone's convention: From is the call's From header, the door itself on outgoing calls (LINPHONE-DAEMON.md §4).
-      body: [['Event', state], ['From', call.direction === 'out' ? this.opts.config.sip.identity : call.remote], ['Id', call.id]],
+      // Reason: is our superset (SPEC section 3): why a call ended or failed.
+      body: [['Event', state], ['From', call.direction === 'out' ? this.opts.config.sip.identity : call.remote], ['Id', call.id], ...(reason ? ([['Reason', reason]] as const) : [])],
     });
     if (state === CallState.StreamsRunning) this.opts.setLed?.(true);
     if (state === CallState.Released) {
@@ -120,6 +137,13 @@ export class DoorStation {
       for (const [id, c] of this.calls) if (c.state === CallState.Released && id < call.id - 10) this.calls.delete(id);
       setTimeout(() => this.calls.delete(call.id), 60_000).unref();
     }
+  }
+
+  /** The end reason, with the registration's trouble when an outgoing call failed while it has some. */
+  private reasonOf(call: DoorCall, state: CallStateName): string | undefined {
+    const problem = state === CallState.Error && call.direction === 'out' ? this.opts.registrationProblem?.() : undefined;
+    if (!call.endReason) return problem;
+    return problem ? `${call.endReason} (${problem})` : call.endReason;
   }
 
   /** SPEC section 4: from `door.allowed` answered when `auto_answer`, anyone else 403. */

@@ -30,6 +30,8 @@ export interface StartOptions {
   timeoutMs?: number;
   /** Use this directory and its socket path `doorbell` instead of a new temp dir. */
   dir?: string;
+  /** A command prefix the daemon runs under, e.g. `ip netns exec NAME` (it execs, so the PID stays the daemon's). */
+  wrap?: string[];
 }
 
 /** `extraToml` is appended after the `[control]` table this writes. */
@@ -40,7 +42,8 @@ export async function startDaemon(extraToml = '', opts: StartOptions = {}): Prom
   // Port 0: the kernel picks, so parallel test files never fight over 5060.
   const sip = extraToml.includes('[sip]') ? '' : '[sip]\nlisten = ["udp:127.0.0.1:0", "tcp:127.0.0.1:0"]\n';
   writeFileSync(config, `${sip}[control]\nsocket = "${socket}"\n${extraToml}`);
-  const proc = spawn(process.execPath, [CLI, 'run', '-c', config], {
+  const argv = [...(opts.wrap ?? []), process.execPath, CLI, 'run', '-c', config];
+  const proc = spawn(argv[0]!, argv.slice(1), {
     cwd: dir,
     env: { ...process.env, JOURNAL_STREAM: '', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],

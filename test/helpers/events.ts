@@ -3,6 +3,7 @@
  * empty, and a UDP port that counts what arrives (a screen's audio port).
  */
 import { createSocket, type Socket } from 'node:dgram';
+import { connect } from 'node:net';
 import { converse, type RunningDaemon } from './daemon.js';
 
 export interface PoppedEvent {
@@ -40,5 +41,62 @@ export function packetCounter(port: number): Promise<PacketCounter> {
     const socket = createSocket('udp4');
     socket.on('message', () => n++);
     socket.bind(port, '127.0.0.1', () => resolve({ socket, count: () => n }));
+  });
+}
+
+export interface TimedEvent extends PoppedEvent {
+  /** Date.now() when the test process read it. */
+  at: number;
+}
+
+export interface EventWatch {
+  events: TimedEvent[];
+  /** The first event after index `from` that `match` accepts, waiting up to `ms`; undefined on timeout. */
+  next(match: (e: TimedEvent) => boolean, ms: number, from?: number): Promise<TimedEvent | undefined>;
+  close(): void;
+}
+
+/**
+ * One control connection with `events on`: every event as it is pushed,
+ * stamped with the time it arrived, so a test can measure (and print) how
+ * long a call set-up or a re-registration took.
+ */
+export function watchEvents(d: RunningDaemon): Promise<EventWatch> {
+  return new Promise((resolve, reject) => {
+    const s = connect(d.socket);
+    const events: TimedEvent[] = [];
+    let buf = '';
+    s.on('error', reject);
+    s.on('data', (chunk: Buffer) => {
+      buf += chunk.toString('utf8');
+      // Each pushed event is `Event-type: X\n\nKey: Value\n...\n\n`; replies (`Status: ...`) are skipped.
+      for (;;) {
+        const start = buf.indexOf('Event-type: ');
+        if (start < 0) break;
+        const end = buf.indexOf('\n\n', buf.indexOf('\n\n', start) + 2);
+        if (end < 0) break;
+        const block = buf.slice(start, end);
+        buf = buf.slice(end + 2);
+        const type = /^Event-type: (\S+)$/m.exec(block)![1]!;
+        const fields: Record<string, string> = {};
+        for (const m of block.split(/^Event-type: .*$/m)[1]!.matchAll(/^([A-Za-z-]+): (.*)$/gm)) fields[m[1]!] = m[2]!;
+        events.push({ type, fields, at: Date.now() });
+      }
+    });
+    s.on('connect', () => {
+      s.write('events on\n');
+      resolve({
+        events,
+        async next(match, ms, from = 0) {
+          const deadline = Date.now() + ms;
+          for (;;) {
+            const found = events.slice(from).find(match);
+            if (found || Date.now() > deadline) return found;
+            await new Promise((r) => setTimeout(r, 20));
+          }
+        },
+        close: () => s.destroy(),
+      });
+    });
   });
 }

@@ -31,7 +31,11 @@ export interface SippOptions {
   /** `host:port` to call: SIPp runs the scenario as a UAC. */
   remote?: string;
   lifetimeMs?: number;
-  /** Calls to take before exiting (-m); 1 by default. */
+  /** Address to bind (default 127.0.0.1). */
+  host?: string;
+  /** A command prefix SIPp runs under, e.g. `ip netns exec NAME` (it execs, so the PID stays SIPp's). */
+  wrap?: string[];
+  /** Calls to run before exiting (-m); default 1. */
   calls?: number;
 }
 
@@ -40,15 +44,16 @@ export function scenario(name: string): string {
 }
 
 export function startSipp(name: string, port: number, keys: Record<string, string | number> = {}, opts: SippOptions | number = {}): RunningSipp {
-  const { remote, lifetimeMs = 60_000, calls = 1 } = typeof opts === 'number' ? { lifetimeMs: opts } : opts;
+  const { remote, lifetimeMs = 60_000, host = '127.0.0.1', wrap = [], calls = 1 } = typeof opts === 'number' ? { lifetimeMs: opts } : opts;
   const dir = mkdtempSync(join(tmpdir(), 'sipp-'));
   const errors = join(dir, 'errors.log');
   const messages = join(dir, 'messages.log');
-  const args = ['-sf', scenario(name), '-i', '127.0.0.1', '-p', String(port), '-m', String(calls), '-nostdin', '-timeout', `${Math.round(lifetimeMs / 1000)}s`, '-timeout_error'];
+  const args = ['-sf', scenario(name), '-i', host, '-p', String(port), '-m', String(calls), '-nostdin', '-timeout', `${Math.round(lifetimeMs / 1000)}s`, '-timeout_error'];
   args.push('-trace_err', '-error_file', errors, '-trace_msg', '-message_file', messages);
   for (const [k, v] of Object.entries(keys)) args.push('-key', k, String(v));
   if (remote) args.push(remote);
-  const { proc, exited, kill } = spawnBounded('sipp', args, { stdio: ['ignore', 'pipe', 'pipe'] }, lifetimeMs + 5000);
+  const argv = [...wrap, 'sipp', ...args];
+  const { proc, exited, kill } = spawnBounded(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] }, lifetimeMs + 5000);
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
   proc.stderr!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));

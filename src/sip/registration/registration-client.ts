@@ -71,6 +71,7 @@ type RegisterResult = { ok: true; expires: number; flowTimer?: number } | { ok: 
 
 export class RegistrationClient {
   private _state: RegistrationState = 'None';
+  private _lastFailure: string | undefined;
   private readonly targets: Target[];
   private active = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -96,6 +97,11 @@ export class RegistrationClient {
 
   get state(): RegistrationState {
     return this._state;
+  }
+
+  /** The registrar and reason of the last failed attempt, kept until a registration succeeds (for error messages). */
+  get lastFailure(): string | undefined {
+    return this._lastFailure;
   }
 
   get registrar(): string {
@@ -125,6 +131,8 @@ export class RegistrationClient {
     const flow = this.targets[this.active]!.flow?.destination;
     if (this._state !== 'Ok' || !flow || flow.host !== host || (port !== undefined && flow.port !== port)) return;
     this.log.info(`flow to ${this.registrar} lost; re-registering`);
+    // The binding may be gone with the flow (a restarted registrar forgets it): say so until the new REGISTER is answered.
+    this.setState('Progress', 'flow lost; re-registering');
     this.refreshNow();
   }
 
@@ -143,6 +151,8 @@ export class RegistrationClient {
   }
 
   private setState(state: RegistrationState, reason?: string): void {
+    if (state === 'Failed') this._lastFailure = `registration at ${this.registrar} failed${reason ? `: ${reason}` : ''}`;
+    if (state === 'Ok') this._lastFailure = undefined;
     if (state === this._state && state !== 'Failed') return;
     this._state = state;
     this.opts.onStateChange?.(state, { registrar: this.registrar, reason });

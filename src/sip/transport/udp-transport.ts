@@ -6,6 +6,16 @@ import { parseMessage, SipParseError } from '../message/index.js';
 import type { Endpoint } from './endpoint.js';
 import { TransportError, type Received, type Transport, type TransportHandlers } from './transport.js';
 
+/**
+ * sendmsg() errors that mean "this datagram was dropped here", not "this
+ * peer cannot be reached": a local firewall rule dropping it (EPERM), a full
+ * queue (ENOBUFS, EAGAIN). On UDP that is packet loss like any other, and
+ * loss is what Timers A and E are for (RFC 3261 §17.1.1.2, §17.1.2.2):
+ * failing the transaction on it would end a call a retransmission 500 ms
+ * later would have saved. Measured in reliability-network.test.ts.
+ */
+const DROPPED_HERE = new Set(['EPERM', 'ENOBUFS', 'EAGAIN', 'EWOULDBLOCK']);
+
 /** Datagrams larger than any sane SIP message are dropped unread. */
 const MAX_DATAGRAM = 65_535;
 
@@ -58,7 +68,15 @@ export class UdpTransport implements Transport {
     const s = this.socket;
     if (!s) return Promise.reject(new TransportError('UDP transport is stopped'));
     return new Promise((resolve, reject) => {
-      s.send(data, to.port, to.host, (e) => (e ? reject(new TransportError(`UDP send to ${to.host}:${to.port}: ${e.message}`)) : resolve()));
+      s.send(data, to.port, to.host, (e) => {
+        if (!e) return resolve();
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code && DROPPED_HERE.has(code)) {
+          this.log.debug(`udp send to ${to.host}:${to.port} dropped locally (${code}); retransmission will retry`);
+          return resolve();
+        }
+        reject(new TransportError(`UDP send to ${to.host}:${to.port}: ${e.message}`));
+      });
     });
   }
 }
