@@ -9,7 +9,7 @@
  * Run: npx tsx bench/call-soak.ts [cycles=2000] [talk-ms=300]
  */
 import { answeredCallCycle, processSample as sample } from '../test/helpers/call-cycle.js';
-import { startDaemon } from '../test/helpers/daemon.js';
+import { converse, startDaemon } from '../test/helpers/daemon.js';
 import { freeRtpRange, freeUdpPorts } from '../test/helpers/gst-ports.js';
 import { freePort } from '../test/helpers/ports.js';
 import { startSipp } from '../test/helpers/sipp.js';
@@ -26,18 +26,24 @@ const sipPort = await freePort();
 const screen = startSipp('screen-answer-soak', sipPort, { videoport: videoport!, audioport: audioport! }, { calls: cycles, lifetimeMs: 3_600_000 });
 const d = await startDaemon(`[call]\ntargets = ["sip:screen@127.0.0.1:${sipPort}"]\nring_timeout = 10\n[media]\nrtp_ports = "${await freeRtpRange(8)}"\n`, { timeoutMs: 3_600_000 });
 const pid = d.proc.pid!;
-const samples: Array<{ cycle: number; seconds: number; rssKiB: number; fds: number }> = [];
+/** The daemon's own view (`memory`): JS heap vs native, to tell which one grows. */
+async function memory(): Promise<{ heapUsedKiB: number; externalKiB: number }> {
+  const r = await converse(d.socket, 'memory\n');
+  const n = (k: string) => Number(new RegExp(`${k}: (\\d+)`).exec(r)?.[1] ?? NaN);
+  return { heapUsedKiB: n('Heap-used'), externalKiB: n('External') };
+}
+const samples: Array<{ cycle: number; seconds: number; rssKiB: number; fds: number; heapUsedKiB: number; externalKiB: number }> = [];
 const started = Date.now();
 let answered = 0;
 let failed = 0;
 for (let i = 1; i <= cycles; i++) {
   if (await answeredCallCycle(d.socket, talkMs)) answered++;
   else failed++;
-  if (i === 1 || i % Math.max(1, Math.floor(cycles / 20)) === 0) samples.push({ cycle: i, seconds: Math.round((Date.now() - started) / 1000), ...sample(pid) });
+  if (i === 1 || i % Math.max(1, Math.floor(cycles / 20)) === 0) samples.push({ cycle: i, seconds: Math.round((Date.now() - started) / 1000), ...sample(pid), ...(await memory()) });
 }
 // Past Timer D/J/K of the last calls: what is still held now is kept for good.
 await new Promise((r) => setTimeout(r, 35_000));
-const settled = { cycle: cycles, seconds: Math.round((Date.now() - started) / 1000), ...sample(pid) };
+const settled = { cycle: cycles, seconds: Math.round((Date.now() - started) / 1000), ...sample(pid), ...(await memory()) };
 const half = samples.find((s) => s.cycle >= cycles / 2) ?? samples[0]!;
 const last = samples.at(-1)!;
 console.log(
@@ -58,6 +64,7 @@ console.log(
         settled: settled.rssKiB,
         growthPerCallSecondHalf: Math.round(((last.rssKiB - half.rssKiB) / Math.max(1, last.cycle - half.cycle)) * 100) / 100,
       },
+      heapUsedKiB: { first: samples[0]!.heapUsedKiB, half: half.heapUsedKiB, end: last.heapUsedKiB, settled: settled.heapUsedKiB },
       fds: { first: samples[0]!.fds, half: half.fds, end: last.fds, settled: settled.fds },
       samples: [...samples, settled],
     },

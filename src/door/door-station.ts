@@ -135,7 +135,9 @@ export class DoorStation {
       this.opts.opener.endCall(call.id);
       // Keep a few ended calls for call-status; drop older ones so memory stays flat.
       for (const [id, c] of this.calls) if (c.state === CallState.Released && id < call.id - 10) this.calls.delete(id);
-      setTimeout(() => this.calls.delete(call.id), 60_000).unref();
+      // The id only: a timer closing over the call would keep every call of the last minute (dialogs, SDP, transactions) alive.
+      const id = call.id;
+      setTimeout(() => this.calls.delete(id), 60_000).unref();
     }
   }
 

@@ -4,11 +4,13 @@
  * receive on is the one we send from (symmetric RTP) and telephone-events
  * are ours to read and write:
  *
- *   mic ! [webrtcdsp] ! encoder ! payloader ! appsink "rtpout"   -> socket
+ *   mic ! valve "amic" ! [webrtcdsp] ! encoder ! payloader ! appsink "rtpout"   -> socket
  *   socket -> appsrc "rtpin" ! rtpjitterbuffer ! depay ! decoder ! [webrtcechoprobe] ! speaker
  *
  * Both directions share a pipeline so the echo canceller and its probe
- * run on one clock.
+ * run on one clock. The pipeline stays PLAYING between talks (see
+ * audio-session.ts): the valve, closed between talks, keeps the canceller
+ * and the encoder idle then; the capture device stays open.
  */
 export type AudioCodecName = 'opus' | 'PCMU' | 'PCMA';
 
@@ -24,7 +26,7 @@ export interface AudioPipelineSettings {
   probeName: string;
 }
 
-export const AUDIO_NAMES = { pay: 'apay', out: 'rtpout', in: 'rtpin' } as const;
+export const AUDIO_NAMES = { pay: 'apay', out: 'rtpout', in: 'rtpin', mic: 'amic' } as const;
 
 export const CODEC_CLOCK: Record<AudioCodecName, number> = { opus: 48000, PCMU: 8000, PCMA: 8000 };
 
@@ -64,7 +66,7 @@ export function audioPipelineDescription(s: AudioPipelineSettings): string {
         : `audio/x-raw,rate=8000,channels=1 ! ${s.codec === 'PCMU' ? 'mulawenc' : 'alawenc'} ! ` +
           `${s.codec === 'PCMU' ? 'rtppcmupay' : 'rtppcmapay'} name=${AUDIO_NAMES.pay} pt=${s.payloadType} min-ptime=20000000 max-ptime=20000000`;
     parts.push(
-      `${captureHead(s.source, dspRate)} ! audioconvert ! audioresample ! ${dspCaps} ${dsp}! audioconvert ! audioresample ! ${encode}`,
+      `${captureHead(s.source, dspRate)} ! valve name=${AUDIO_NAMES.mic} drop=true drop-mode=forward-sticky-events ! audioconvert ! audioresample ! ${dspCaps} ${dsp}! audioconvert ! audioresample ! ${encode}`,
       `! appsink name=${AUDIO_NAMES.out} max-buffers=25 drop=true sync=false async=false`,
     );
   }

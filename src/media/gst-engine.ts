@@ -93,7 +93,7 @@ export class GstMediaEngine extends TypedEmitter<MediaEvents> implements MediaEn
     this.rtcp?.close();
     this.rtcp = undefined;
     this.video?.disable();
-    this.audio?.stop();
+    this.audio?.close();
     const sockets = [this.socket, this.rtcpSocket];
     this.socket = undefined;
     this.rtcpSocket = undefined;

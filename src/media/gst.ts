@@ -19,6 +19,13 @@
  * custom events (so no rtpdtmfsrc), reading the pipeline state, freeing a
  * pipeline (each one, and every element handed out by findChild, lives
  * until exit: build pipelines once and reuse them).
+ * What it costs in memory that never comes back (RSS, 1,000s of loops):
+ * a NULL→PLAYING→NULL cycle of a pipeline ≈ 17 KiB (so long-lived
+ * pipelines stay PLAYING); a findChild ≈ 24 KiB of JS heap (cache the
+ * element); a caps set ≈ 540 bytes; a string property read, or a read of
+ * any type it turns into a string (guint64, enums, structures), its
+ * string (the GValue is never unset). Number and boolean sets, number
+ * reads: nothing.
  */
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';

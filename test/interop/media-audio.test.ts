@@ -93,6 +93,41 @@ describe.skipIf(!gstAvailable())('media audio and DTMF (GStreamer)', () => {
     });
   }
 
+  it('talks again on the pipeline kept from the last talk: silent between talks, another payload type next time', async () => {
+    const { e, errors, port } = await engine({ audio_source: 'test', echo_cancel: true });
+    const first = createSocket('udp4');
+    cleanups.push(() => new Promise<void>((r) => first.close(() => r())));
+    await new Promise<void>((r) => first.bind(0, '127.0.0.1', () => r()));
+    let heard = 0;
+    first.on('message', () => heard++);
+    e.startTalk({ address: '127.0.0.1', port: (first.address() as { port: number }).port, codec: 'opus', payloadType: 111 });
+    await sleep(600);
+    e.stopTalk();
+    expect(heard).toBeGreaterThan(10);
+    await sleep(100);
+    const atStop = heard;
+    await sleep(500);
+    // The pipeline runs on, but nothing of the microphone leaves between calls.
+    expect(heard).toBe(atStop);
+    const [peerPort] = await freeUdpPorts(1);
+    const caps = CODECS.opus.caps.replace('payload=111', 'payload=96');
+    const screen = peer(
+      [
+        '-v',
+        ...['audiotestsrc', 'is-live=true', 'freq=600', '!', 'audioconvert', '!', 'opusenc', '!', 'rtpopuspay', 'pt=96', '!', 'udpsink', 'host=127.0.0.1', `port=${port}`],
+        ...['udpsrc', 'address=127.0.0.1', `port=${peerPort}`, `caps=${caps}`, '!', 'rtpjitterbuffer', '!', ...CODECS.opus.dec, '!', 'fakesink', 'silent=false', 'sync=false'],
+      ],
+      [],
+    );
+    expect(await screen.waitFor(() => screen.count(PLAYING) > 0, BOUND_MS), screen.output()).toBe(true);
+    e.startTalk({ address: '127.0.0.1', port: peerPort!, codec: 'opus', payloadType: 96 });
+    expect(await screen.waitFor(() => screen.count(CHAIN) >= 20, BOUND_MS), screen.output()).toBe(true);
+    await sleep(300);
+    expect(e.stats().audio).toMatchObject({ talking: true, playing: true, failures: 0 });
+    expect(e.stats().audio.packetsReceived).toBeGreaterThan(10);
+    expect(errors).toEqual([]);
+  });
+
   it('sends DTMF that GStreamer rtpdtmfdepay reads, each press once', async () => {
     const { e, port } = await engine({ audio_source: 'none' });
     void port;
