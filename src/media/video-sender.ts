@@ -127,7 +127,8 @@ export class VideoSender extends TypedEmitter<VideoSenderEvents> {
       return;
     }
     this.choosePayloadType(id, dest.payloadType);
-    this.dests.set(id, { ...dest, id, addedAt: this.now(), keyFramesForced: 0 });
+    // Only the SRTP flag is kept: the screen's key is video-rtcp.ts's business, and stats must not carry keys (SPEC §5).
+    this.dests.set(id, { ...dest, srtp: dest.srtp !== undefined, id, addedAt: this.now(), keyFramesForced: 0 });
     this.setClients();
     this.update();
     // Not yet PLAYING: the first frame it sends is a key frame anyway.
