@@ -121,6 +121,9 @@ export function callCommands(door: DoorStation, media: MediaEngine): Command[] {
           ['Video-rtcp-sender-reports', s.video.rtcp.senderReports],
           ['Video-pli-received', s.video.rtcp.pliReceived],
           ['Video-fir-received', s.video.rtcp.firReceived],
+          // RFC 3711 §3.3/§3.4: RTCP from SRTP screens that failed authentication or was replayed: dropped, counted, never obeyed.
+          ['Video-srtcp-auth-failures', s.video.rtcp.srtcpAuthFailures],
+          ['Video-srtcp-replays', s.video.rtcp.srtcpReplays],
           ['Video-rtcp-destinations', s.video.destinations.map(rtcpSummary).join(', ') || 'none'],
           // Whether the camera runs now and how often it failed: why a screen may be black.
           ['Video-playing', s.video.playing ? 'yes' : 'no'],

@@ -61,7 +61,7 @@ export class FakeMediaEngine extends TypedEmitter<MediaEvents> implements MediaE
 
   addVideoDestination(id: string, dest: VideoDestination): void {
     this.calls.push({ op: 'addVideoDestination', id, dest: { ...dest } });
-    this.destinations.set(id, { ...dest, id, addedAt: this.now(), keyFramesForced: 1, rtcpStats: { senderReports: 0, received: 0, pliReceived: 0, firReceived: 0 } });
+    this.destinations.set(id, { ...dest, srtp: dest.srtp !== undefined, id, addedAt: this.now(), keyFramesForced: 1, rtcpStats: { senderReports: 0, received: 0, pliReceived: 0, firReceived: 0 } });
   }
 
   removeVideoDestination(id: string): void {
@@ -102,7 +102,7 @@ export class FakeMediaEngine extends TypedEmitter<MediaEvents> implements MediaE
         failures: 0,
         keyFramesForced: this.destinations.size,
         keyFrameRequestsCoalesced: 0,
-        rtcp: { senderReports: 0, pliReceived: 0, firReceived: 0, ignored: 0, malformed: 0 },
+        rtcp: { senderReports: 0, pliReceived: 0, firReceived: 0, ignored: 0, malformed: 0, srtcpAuthFailures: 0, srtcpReplays: 0 },
       },
       audio: {
         talking: this.talk !== undefined,

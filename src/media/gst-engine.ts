@@ -17,7 +17,8 @@ import { masterKeyHex, newMasterKey } from './srtp/master-key.js';
 import { TypedEmitter } from './typed-emitter.js';
 import type { MediaCapabilities, MediaComponent, MediaEngine, MediaEvents, MediaStats, TalkParams, VideoDestination } from './types.js';
 import { pickEncoder } from './video-encoder.js';
-import { VideoRtcp, type RtcpTransform } from './video-rtcp.js';
+import { VideoRtcp } from './video-rtcp.js';
+import { VideoSrtcp } from './video-srtcp.js';
 import { VideoSender } from './video-sender.js';
 
 export interface GstMediaEngineOptions {
@@ -27,9 +28,6 @@ export interface GstMediaEngineOptions {
   log?: Logger;
   /** Element test, for tests; default: the binding. */
   hasElement?: (factory: string) => boolean;
-  /** SRTCP seam (RFC 3711 §3.4) for the video's RTCP: applied to every packet sent / received. */
-  rtcpProtect?: RtcpTransform;
-  rtcpUnprotect?: RtcpTransform;
   /** Nominal sender report interval (video-rtcp.ts). */
   rtcpIntervalMs?: number;
 }
@@ -127,7 +125,7 @@ export class GstMediaEngine extends TypedEmitter<MediaEvents> implements MediaEn
     if (!this.video) return this.warn(`no video: destination ${id} gets none`);
     this.guard('video', () => {
       this.video!.add(id, dest);
-      this.rtcp?.add(id, { address: dest.address, port: dest.port }, dest.rtcp ?? { address: dest.address, port: dest.port + 1 });
+      this.rtcp?.add(id, { address: dest.address, port: dest.port }, dest.rtcp ?? { address: dest.address, port: dest.port + 1 }, dest.srtp);
     });
   }
 
@@ -174,7 +172,7 @@ export class GstMediaEngine extends TypedEmitter<MediaEvents> implements MediaEn
         failures: v?.failures ?? 0,
         keyFramesForced: v?.keyFramesForced ?? 0,
         keyFrameRequestsCoalesced: v?.keyFrameRequestsCoalesced ?? 0,
-        rtcp: this.rtcp?.totals() ?? { senderReports: 0, pliReceived: 0, firReceived: 0, ignored: 0, malformed: 0 },
+        rtcp: this.rtcp?.totals() ?? { senderReports: 0, pliReceived: 0, firReceived: 0, ignored: 0, malformed: 0, srtcpAuthFailures: 0, srtcpReplays: 0 },
       },
       audio: a ?? {
         talking: false,
@@ -260,8 +258,8 @@ export class GstMediaEngine extends TypedEmitter<MediaEvents> implements MediaEn
       cname: this.cname,
       senderInfo: () => video.senderInfo(),
       intervalMs: this.opts.rtcpIntervalMs,
-      protect: this.opts.rtcpProtect,
-      unprotect: this.opts.rtcpUnprotect,
+      // SRTCP (RFC 3711 §3.4) for SRTP destinations, under the same engine-long key as srtpenc's RTP (video-srtcp.ts).
+      srtcp: this.videoKey ? VideoSrtcp.create(this.videoKey) : undefined,
     });
     this.rtcp.on('warning', (t) => this.warn(`video: ${t}`));
     this.rtcp.on('key-frame-request', (id, kind) => {

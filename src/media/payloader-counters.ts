@@ -52,6 +52,12 @@ export interface CounterSample {
   stats: PayloaderStats;
   /** multiudpsink `bytes-to-serve`: RTP bytes, headers included. */
   bytesToServe: number;
+  /**
+   * Bytes per packet after the RTP packet in what that sink counted: the SRTP auth tag
+   * (RFC 3711 §3.1; 10 for HMAC_SHA1_80) when it is the SRTP sink. The SR's octet count is
+   * payload only (RFC 3550 §6.4.1).
+   */
+  trailerBytes?: number;
   /** Monotonic ms when read (performance.now()). */
   monoMs: number;
   /** Wall clock ms of the same instant (Unix epoch). */
@@ -115,7 +121,7 @@ export class SenderCounters {
       ntpFraction: ntp.fraction,
       rtpTimestamp: ((rtpNow % 0x1_0000_0000) + 0x1_0000_0000) % 0x1_0000_0000,
       packetCount: this.packets % 0x1_0000_0000,
-      octetCount: Math.max(0, s.bytesToServe - this.bytesBase - RTP_HEADER * this.packets) % 0x1_0000_0000,
+      octetCount: Math.max(0, s.bytesToServe - this.bytesBase - (RTP_HEADER + (s.trailerBytes ?? 0)) * this.packets) % 0x1_0000_0000,
     };
   }
 }

@@ -16,8 +16,13 @@ export interface VideoDestination {
   port: number;
   /** The payload type the screen expects for H.264 (its answer's). */
   payloadType: number;
-  /** SRTP with our video key (capabilities().video.srtpKey), when the screen's answer took it; plain RTP otherwise. */
-  srtp?: boolean;
+  /**
+   * When the screen's answer took SRTP: its video goes out with our video key
+   * (capabilities().video.srtpKey), and so does its RTCP as SRTCP (RFC 3711 §3.4);
+   * `remoteKey` is the screen's own key (base64 key||salt, from the a=crypto of its
+   * answer's video m-line) that authenticates the SRTCP it sends us. Absent: plain RTP and RTCP.
+   */
+  srtp?: { remoteKey: string };
   /**
    * Where our RTCP for this video goes: the SDP's a=rtcp (RFC 3605), or
    * the RTP port under a=rtcp-mux (RFC 5761). Absent: address, port + 1
@@ -79,8 +84,10 @@ export interface MediaError {
   attempt?: number;
 }
 
-export interface VideoDestinationStats extends VideoDestination {
+export interface VideoDestinationStats extends Omit<VideoDestination, 'srtp'> {
   id: string;
+  /** Whether it gets SRTP. Only the flag: keys stay in the engine (SPEC §5, keys never logged). */
+  srtp?: boolean;
   /** Date.now() when added. */
   addedAt: number;
   keyFramesForced: number;
@@ -94,6 +101,9 @@ export interface VideoDestinationStats extends VideoDestination {
     fractionLost?: number;
     cumulativeLost?: number;
     jitter?: number;
+    /** SRTP destinations: its RTCP that failed SRTCP authentication / was replayed, dropped (RFC 3711 §3.3, §3.4). */
+    srtcpAuthFailures?: number;
+    srtcpReplays?: number;
   };
 }
 
@@ -115,6 +125,9 @@ export interface MediaStats {
       /** From no destination, or about another SSRC. */
       ignored: number;
       malformed: number;
+      /** RTCP from SRTP destinations dropped for failed authentication / replay (RFC 3711 §3.3, §3.4). */
+      srtcpAuthFailures: number;
+      srtcpReplays: number;
     };
   };
   audio: {

@@ -11,13 +11,21 @@
  *   those); RR report blocks are kept for stats.
  *
  * What arrives is untrusted: unknown sources, junk and bad packets are
- * counted, never thrown. `protect`/`unprotect` are where SRTCP (RFC 3711
- * §3.4) will plug in; without them packets go out and come in as they are.
+ * counted, never thrown.
+ *
+ * SRTCP (RFC 3711 §3.4) is per destination: one whose video goes out as
+ * SRTP gets its RTCP protected with our video key, and what it sends is
+ * unprotected with its own key (video-srtcp.ts); a packet that does not
+ * authenticate is dropped and counted, never acted on (§3.3 step 5, which
+ * §3.4 applies to SRTCP). Plain destinations (media.srtp = "optional" may
+ * mix both) keep plain RTCP.
  */
 import type { RemoteInfo, Socket } from 'node:dgram';
 import { buildBye, buildSdesCname, buildSenderReport, type SenderInfo } from './rtcp-build.js';
 import { parseRtcp, type ReportBlock } from './rtcp-packet.js';
+import type { DropReason, UnprotectResult } from './srtp/unprotect-result.js';
 import { TypedEmitter } from './typed-emitter.js';
+import type { RtcpKeying } from './video-srtcp.js';
 
 /** Where one screen's RTCP goes. */
 export interface RtcpTarget {
@@ -35,6 +43,10 @@ export interface VideoRtcpDestinationStats {
   fractionLost?: number;
   cumulativeLost?: number;
   jitter?: number;
+  /** SRTP destinations only: packets from it that did not authenticate (bad tag, or too short to carry one: plain RTCP), dropped. */
+  srtcpAuthFailures?: number;
+  /** SRTP destinations only: SRTCP indices already seen or too old (RFC 3711 §3.3.2), dropped. */
+  srtcpReplays?: number;
 }
 
 export interface VideoRtcpTotals {
@@ -43,8 +55,11 @@ export interface VideoRtcpTotals {
   firReceived: number;
   /** From a source that is no destination, or about another SSRC. */
   ignored: number;
-  /** Not RTCP, or not readable (after `unprotect`). */
+  /** Not RTCP, or not readable (after SRTCP). */
   malformed: number;
+  /** SRTCP from SRTP destinations that did not authenticate / was replayed: dropped (see VideoRtcpDestinationStats). */
+  srtcpAuthFailures: number;
+  srtcpReplays: number;
 }
 
 export type KeyFrameRequestKind = 'pli' | 'fir';
@@ -54,8 +69,10 @@ export interface VideoRtcpEvents extends Record<string, unknown[]> {
   warning: [text: string];
 }
 
-/** SRTCP seam: returns the packet to send / the plain packet, or undefined to drop it (failed authentication). */
-export type RtcpTransform = (packet: Buffer) => Buffer | undefined;
+/** A destination's SRTCP: the screen's SDES key (base64 key||salt) from its answer's video a=crypto. */
+export interface RtcpDestinationSrtp {
+  remoteKey: string;
+}
 
 export interface VideoRtcpOptions {
   /** Bound to our video RTCP port; owned (closed) by the caller. */
@@ -66,8 +83,12 @@ export interface VideoRtcpOptions {
   senderInfo: () => SenderInfo | undefined;
   /** Nominal report interval, randomised to [0.5, 1.5]× (RFC 3550 §6.3.1). */
   intervalMs?: number;
-  protect?: RtcpTransform;
-  unprotect?: RtcpTransform;
+  /**
+   * SRTCP for the destinations added with `srtp` (the engine's VideoSrtcp, keyed with our video
+   * key). Without it such a destination gets no RTCP and none of its RTCP is believed: plain
+   * RTCP to or from an SRTP screen would be dropped by it or forgeable by anyone.
+   */
+  srtcp?: RtcpKeying;
   random?: () => number;
 }
 
@@ -87,6 +108,8 @@ interface Dest {
   /** RFC 5104 §4.3.1.2: the last FIR sequence number seen; a repeat is a retransmission, not a new request. */
   lastFirSeq?: number;
   sendFailed: boolean;
+  /** Present for an SRTP destination; `unprotect` undefined = no usable key (everything from it is dropped). */
+  srtp?: { remoteKey: string; unprotect: ((srtcp: Buffer) => UnprotectResult) | undefined };
 }
 
 export class VideoRtcp extends TypedEmitter<VideoRtcpEvents> {
@@ -96,7 +119,7 @@ export class VideoRtcp extends TypedEmitter<VideoRtcpEvents> {
   private timer: NodeJS.Timeout | undefined;
   private ssrc: number | undefined;
   private closed = false;
-  private readonly totalsNow: VideoRtcpTotals = { senderReports: 0, pliReceived: 0, firReceived: 0, ignored: 0, malformed: 0 };
+  private readonly totalsNow: VideoRtcpTotals = { senderReports: 0, pliReceived: 0, firReceived: 0, ignored: 0, malformed: 0, srtcpAuthFailures: 0, srtcpReplays: 0 };
   private readonly onMessage = (msg: Buffer, rinfo: RemoteInfo) => this.receive(msg, rinfo);
 
   constructor(private readonly opts: VideoRtcpOptions) {
@@ -106,16 +129,23 @@ export class VideoRtcp extends TypedEmitter<VideoRtcpEvents> {
     opts.socket.on('message', this.onMessage);
   }
 
-  /** `rtp` is the screen's video RTP address (RTCP from it is recognised too); `rtcp` where reports go. */
-  add(id: string, rtp: RtcpTarget, rtcp: RtcpTarget): void {
+  /**
+   * `rtp` is the screen's video RTP address (RTCP from it is recognised too); `rtcp` where reports
+   * go; `srtp` when its video is SRTP, with its key for what it sends. Same id again = update.
+   */
+  add(id: string, rtp: RtcpTarget, rtcp: RtcpTarget, srtp?: RtcpDestinationSrtp): void {
     if (this.closed) return;
     const known = this.dests.get(id);
     if (known) {
       known.rtp = { ...rtp };
       known.rtcp = { ...rtcp };
+      // The same key keeps its unprotector, and with it the replay window (a re-INVITE must not let old packets in again).
+      if (known.srtp?.remoteKey !== srtp?.remoteKey) this.setSrtp(known, srtp);
       return;
     }
-    this.dests.set(id, { id, rtp: { ...rtp }, rtcp: { ...rtcp }, stats: { senderReports: 0, received: 0, pliReceived: 0, firReceived: 0 }, sendFailed: false });
+    const d: Dest = { id, rtp: { ...rtp }, rtcp: { ...rtcp }, stats: { senderReports: 0, received: 0, pliReceived: 0, firReceived: 0 }, sendFailed: false };
+    this.setSrtp(d, srtp);
+    this.dests.set(id, d);
     // RFC 3550 §6.2: the first report may come after half the interval.
     if (!this.timer) this.schedule(0.5);
   }
@@ -185,8 +215,30 @@ export class VideoRtcp extends TypedEmitter<VideoRtcpEvents> {
     this.timer = undefined;
   }
 
+  private setSrtp(d: Dest, srtp: RtcpDestinationSrtp | undefined): void {
+    if (!srtp) {
+      delete d.srtp;
+      delete d.stats.srtcpAuthFailures;
+      delete d.stats.srtcpReplays;
+      return;
+    }
+    const unprotect = this.opts.srtcp?.unprotectorFor(srtp.remoteKey);
+    // Fail closed: an SRTP screen we can't key gets no RTCP, and nothing from it is believed.
+    if (!unprotect) this.emit('warning', `RTCP: destination ${d.id} is SRTP but ${this.opts.srtcp ? 'its key is not usable' : 'there is no SRTCP'}: no RTCP with it`);
+    d.srtp = { remoteKey: srtp.remoteKey, unprotect };
+    d.stats.srtcpAuthFailures ??= 0;
+    d.stats.srtcpReplays ??= 0;
+  }
+
+  /** What goes on the wire to `d`: SRTCP for an SRTP destination (RFC 3711 §3.4), the packet itself otherwise. */
+  private wire(d: Dest, packet: Buffer): Buffer | undefined {
+    if (!d.srtp) return packet;
+    if (!d.srtp.unprotect || !this.opts.srtcp) return undefined;
+    return this.opts.srtcp.protect(packet);
+  }
+
   private send(d: Dest, packet: Buffer): boolean {
-    const out = this.opts.protect ? this.opts.protect(packet) : packet;
+    const out = this.wire(d, packet);
     if (!out) return false;
     try {
       this.opts.socket.send(out, d.rtcp.port, d.rtcp.address, (err) => {
@@ -234,11 +286,8 @@ export class VideoRtcp extends TypedEmitter<VideoRtcpEvents> {
       this.totalsNow.ignored++;
       return;
     }
-    const plain = this.opts.unprotect ? this.opts.unprotect(msg) : msg;
-    if (!plain) {
-      this.totalsNow.malformed++;
-      return;
-    }
+    const plain = this.plain(d, msg);
+    if (!plain) return;
     const { packets } = parseRtcp(plain);
     if (packets.length === 0) {
       this.totalsNow.malformed++;
@@ -279,6 +328,31 @@ export class VideoRtcp extends TypedEmitter<VideoRtcpEvents> {
         default:
           break;
       }
+    }
+  }
+
+  /** The plain RTCP of what `d` sent, or undefined when it was dropped (and counted). */
+  private plain(d: Dest, msg: Buffer): Buffer | undefined {
+    if (!d.srtp) return msg;
+    // No key: as if nothing authenticated.
+    const r: UnprotectResult = d.srtp.unprotect ? d.srtp.unprotect(msg) : { ok: false, reason: 'auth' };
+    if (r.ok) return r.packet;
+    this.countDrop(d, r.reason);
+    return undefined;
+  }
+
+  /*
+   * RFC 3711 §3.3 steps 4-5 (for SRTCP by §3.4): a replayed or unauthenticated packet is discarded
+   * and SHOULD be counted. "Malformed" SRTCP (shorter than a tag, or not RTCP) is plain RTCP or
+   * junk from a screen that must send SRTCP: unauthenticated, and counted as such.
+   */
+  private countDrop(d: Dest, reason: DropReason): void {
+    if (reason === 'replay') {
+      d.stats.srtcpReplays = (d.stats.srtcpReplays ?? 0) + 1;
+      this.totalsNow.srtcpReplays++;
+    } else {
+      d.stats.srtcpAuthFailures = (d.stats.srtcpAuthFailures ?? 0) + 1;
+      this.totalsNow.srtcpAuthFailures++;
     }
   }
 

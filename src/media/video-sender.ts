@@ -46,6 +46,9 @@ export interface VideoSenderOptions {
   keyFrameIntervalMs?: number;
 }
 
+/** HMAC_SHA1_80's tag after each SRTP packet (RFC 3711 §3.1, §4.2.1), the only suite srtpenc is given. */
+const SRTP_AUTH_TAG = 10;
+
 /** Sender reports between two reads of the payloader's full `stats`. */
 const STATS_REREAD = 60;
 
@@ -127,7 +130,8 @@ export class VideoSender extends TypedEmitter<VideoSenderEvents> {
       return;
     }
     this.choosePayloadType(id, dest.payloadType);
-    this.dests.set(id, { ...dest, id, addedAt: this.now(), keyFramesForced: 0 });
+    // Only the SRTP flag is kept: the screen's key is video-rtcp.ts's business, and stats must not carry keys (SPEC §5).
+    this.dests.set(id, { ...dest, srtp: dest.srtp !== undefined, id, addedAt: this.now(), keyFramesForced: 0 });
     this.setClients();
     this.update();
     // Not yet PLAYING: the first frame it sends is a key frame anyway.
@@ -163,9 +167,17 @@ export class VideoSender extends TypedEmitter<VideoSenderEvents> {
     const timestamp = pay.get('timestamp');
     if (typeof seqnum !== 'number' || typeof timestamp !== 'number') return undefined;
     const stats: PayloaderStats = { ...this.runStats.stats, seqnum, timestamp };
-    const bytes = Number(this.pipeline.element(VIDEO_NAMES.sink).get('bytes-to-serve') ?? 0);
+    // media.srtp = "mandatory" has no plain sink: count on the SRTP one, less its auth tags.
+    const sink = this.sinks.plain ? VIDEO_NAMES.sink : VIDEO_NAMES.srtpSink;
+    const bytes = Number(this.pipeline.element(sink).get('bytes-to-serve') ?? 0);
     const mono = performance.now();
-    return this.counters.update({ stats, bytesToServe: Number.isFinite(bytes) ? bytes : 0, monoMs: mono, wallMs: performance.timeOrigin + mono });
+    return this.counters.update({
+      stats,
+      bytesToServe: Number.isFinite(bytes) ? bytes : 0,
+      trailerBytes: this.sinks.plain ? 0 : SRTP_AUTH_TAG,
+      monoMs: mono,
+      wallMs: performance.timeOrigin + mono,
+    });
   }
 
   remove(id: string): void {

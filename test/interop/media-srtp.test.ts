@@ -4,15 +4,22 @@
  * - the built daemon rings a SIPp screen whose SDP carries a=crypto: GStreamer's srtpdec +
  *   openh264dec decode the door's video with the key from the door's INVITE, the door's audio
  *   authenticates with its audio key, and RFC 4733 digits open the door only when keyed right;
+ * - the door's video RTCP to that screen is SRTCP (RFC 3711 §3.4): its SRs authenticate with the
+ *   door's video key (GStreamer srtpdec and our SrtcpUnprotector), and only a PLI protected with
+ *   the screen's own key (its answer's a=crypto) brings a key frame: plain or mis-keyed ones are
+ *   dropped and counted;
  * - media.srtp = "mandatory" hangs up on a screen that answers without keys.
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildRtp } from '../../src/media/rtp-packet.js';
+import { buildPli, buildReceiverReport, buildSdesCname } from '../../src/media/rtcp-build.js';
+import { parseRtcp, type SenderReport } from '../../src/media/rtcp-packet.js';
+import { buildRtp, parseRtp } from '../../src/media/rtp-packet.js';
 import { buildTelephoneEvent } from '../../src/media/dtmf-event.js';
-import { masterKeyHex, newMasterKey } from '../../src/media/srtp/master-key.js';
+import { masterKeyHex, newMasterKey, parseMasterKey } from '../../src/media/srtp/master-key.js';
+import { SrtcpProtector, SrtcpUnprotector } from '../../src/media/srtp/srtcp.js';
 import { SrtpSession } from '../../src/media/srtp/srtp-session.js';
 import { converse, startDaemon, tempDir, type RunningDaemon } from '../helpers/daemon.js';
 import { drainEvents, callStates } from '../helpers/events.js';
@@ -34,6 +41,22 @@ function udp(port = 0): Promise<Socket> {
     s.bind(port, '127.0.0.1', () => resolve(s));
     cleanups.push(() => new Promise<void>((r) => s.close(() => r())));
   });
+}
+
+/** Whether an H.264 RTP payload starts an IDR or carries an SPS (RFC 6184 §5.6-5.8: single NAL, STAP-A, FU-A start). */
+function startsKeyFrame(payload: Buffer): boolean {
+  if (payload.length < 2) return false;
+  const t = payload[0]! & 0x1f;
+  if (t === 5 || t === 7) return true;
+  if (t === 28) return (payload[1]! & 0x80) !== 0 && [5, 7].includes(payload[1]! & 0x1f);
+  if (t !== 24) return false;
+  for (let o = 1; o + 2 < payload.length; ) {
+    const len = payload.readUInt16BE(o);
+    if (len === 0 || o + 2 + len > payload.length) break;
+    if ([5, 7].includes(payload[o + 2]! & 0x1f)) return true;
+    o += 2 + len;
+  }
+  return false;
 }
 
 const pcmu = (seq: number, ssrc: number) => buildRtp({ marker: false, payloadType: 0, sequence: seq & 0xffff, timestamp: seq * 160, ssrc }, Buffer.alloc(160, 0xff));
@@ -171,6 +194,117 @@ describe.skipIf(!hasSipp)('door with media.srtp and a SIPp screen', () => {
     await converse(d.socket, 'terminate 1\n');
     await expectScenarioEnded(s);
   });
+
+  it('video RTCP is SRTCP: SRs authenticate with the door\'s key (srtpdec and ours); only a PLI under the screen\'s key brings a key frame', async () => {
+    const [videoPort, audioPort] = await freeUdpPorts(2);
+    const keyfile = join(tempDir('srtcp-keys-'), 'keys');
+    const screenVideoKey = newMasterKey();
+    const sipPort = await freePort();
+    const s = startSipp('screen-early-answer-srtp', sipPort, { videoport: videoPort!, audioport: audioPort!, keyfile, audiokey: newMasterKey(), videokey: screenVideoKey, proto: 'RTP/SAVP' }, 100_000);
+    cleanups.push(() => s.kill());
+    const d = await door(sipPort, 'mandatory');
+    const doorRtcpPort = Number((await until('the video RTCP port in the log', () => /RTCP on (\d+)/.exec(d.output()) ?? undefined, 20_000))[1]);
+    const stat = async (key: string) => new RegExp(`^${key}: (.*)$`, 'm').exec(await converse(d.socket, 'call-stats 1\n'))?.[1];
+
+    expect(await converse(d.socket, 'ring\n')).toBe('Status: Ok\n\nId: 1\n\n');
+    await until('SIPp wrote the door\'s keys', () => existsSync(keyfile), 10_000);
+    const doorVideoKey = readFileSync(keyfile, 'utf8').trim().split(' ')[2]!;
+
+    // The screen's RTP port: the door's SRTP video, unprotected with the door's key, watched for key frames.
+    const rtpIn = SrtpSession.create({ local: newMasterKey(), remote: doorVideoKey })!;
+    const video = await udp(videoPort);
+    let rtpSsrc: number | undefined;
+    let keyFrames = 0;
+    let lastKeyFrameTs: number | undefined;
+    video.on('message', (m) => {
+      const p = rtpIn.unprotectRtp(m);
+      const rtp = p && parseRtp(p);
+      if (!rtp) return;
+      rtpSsrc = rtp.ssrc;
+      // SPS, PPS and IDR may come in several packets: one key frame per RTP timestamp.
+      if (startsKeyFrame(rtp.payload) && rtp.timestamp !== lastKeyFrameTs) {
+        lastKeyFrameTs = rtp.timestamp;
+        keyFrames++;
+      }
+    });
+
+    // The screen's RTCP port (video port + 1, RFC 3550 §11): every packet is checked by our
+    // SrtcpUnprotector under the door's key, and relayed to a GStreamer srtpdec keyed the same way.
+    const rtcp = await udp(videoPort! + 1);
+    const rtcpIn = new SrtcpUnprotector(parseMasterKey(doorVideoKey)!);
+    const srs: SenderReport[] = [];
+    let byes = 0;
+    let rtcpDropped = 0;
+    const [srtpdecPort] = await freeUdpPorts(1);
+    let srtpdec: ReturnType<typeof gstLaunch> | undefined;
+    rtcp.on('message', (m) => {
+      const r = rtcpIn.unprotect(m);
+      if (!r.ok) {
+        rtcpDropped++;
+        return;
+      }
+      for (const p of parseRtcp(r.packet).packets) {
+        if (p.type === 'sr') srs.push(p);
+        if (p.type === 'bye') byes++;
+      }
+      if (!srtpdec) {
+        const caps = `application/x-srtcp,ssrc=(uint)${m.readUInt32BE(4)},srtp-key=(buffer)${masterKeyHex(doorVideoKey)},srtp-cipher=aes-128-icm,srtp-auth=hmac-sha1-80,srtcp-cipher=aes-128-icm,srtcp-auth=hmac-sha1-80`;
+        srtpdec = gstLaunch(['-v', 'udpsrc', 'address=127.0.0.1', `port=${srtpdecPort}`, `caps=${caps}`, '!', 'dec.rtcp_sink', 'srtpdec', 'name=dec', 'dec.rtcp_src', '!', 'fakesink', 'silent=false'], {
+          lifetimeMs: 90_000,
+          watch: [PLAYING, CHAIN],
+        });
+        const dec = srtpdec;
+        cleanups.push(() => dec.kill());
+        return;
+      }
+      if (srtpdec.count(PLAYING) > 0) rtcp.send(m, srtpdecPort!, '127.0.0.1');
+    });
+
+    await until('SRTCP sender reports from the door', () => srs.length >= 2, 30_000).catch((e: Error) => {
+      throw new Error(`${e.message} (dropped ${rtcpDropped}, video SSRC ${rtpSsrc})\n${d.output().split('\n').filter((l) => /video|rtcp|warn|error/i.test(l)).join('\n')}`);
+    });
+    expect(rtcpDropped).toBe(0);
+    expect(srs.at(-1)!.ssrc).toBe(rtpSsrc);
+    expect(await srtpdec!.waitFor(() => srtpdec!.count(CHAIN) >= 2, 20_000), srtpdec!.output()).toBe(true);
+
+    // Answered: the destination stays, and nothing else forces key frames from here on.
+    await until('answered', async () => (await converse(d.socket, 'call-status 1\n')).includes('LinphoneCallStreamsRunning'), 20_000);
+    const screenSsrc = 0x5c5c5c5c;
+    const pli = () => Buffer.concat([buildReceiverReport(screenSsrc), buildSdesCname(screenSsrc, 'screen'), buildPli(screenSsrc, rtpSsrc!)]);
+    const send = (b: Buffer) => new Promise<void>((r) => rtcp.send(b, doorRtcpPort, '127.0.0.1', () => r()));
+    // Past the key frame limiter's window (500 ms), so no key frame asked for before now is still pending.
+    await new Promise((r) => setTimeout(r, 1500));
+    const forcedBefore = Number(await stat('Video-keyframes-forced'));
+
+    // A plain PLI, and one protected with the door's own key (anyone ringing with the door knows it): not the screen's.
+    await send(pli());
+    await send(new SrtcpProtector(parseMasterKey(doorVideoKey)!).protect(pli())!);
+    await until('both dropped as unauthenticated', async () => (await stat('Video-srtcp-auth-failures')) === '2', 10_000);
+    expect(await stat('Video-pli-received')).toBe('0');
+    expect(Number(await stat('Video-keyframes-forced'))).toBe(forcedBefore);
+
+    // The screen's own key: a key frame, asked for (forced), not just the next GOP's.
+    const screenOut = new SrtcpProtector(parseMasterKey(screenVideoKey)!);
+    const seen = keyFrames;
+    const keyed = screenOut.protect(pli())!;
+    await send(keyed);
+    await until('the PLI counted', async () => (await stat('Video-pli-received')) === '1', 10_000);
+    await until('a key frame after the SRTCP PLI', () => keyFrames > seen, 10_000);
+    await until('the key frame forced', async () => Number(await stat('Video-keyframes-forced')) > forcedBefore, 10_000);
+    // Replayed: dropped and counted (RFC 3711 §3.3.2).
+    await send(keyed);
+    await until('the replay counted', async () => (await stat('Video-srtcp-replays')) === '1', 10_000);
+    expect(await stat('Video-pli-received')).toBe('1');
+    expect(await stat('Video-rtcp-destinations')).toMatch(new RegExp(`^127\\.0\\.0\\.1:${videoPort} sr=\\d+ pli=1 fir=0$`));
+
+    // The call ends: an SRTCP BYE (RFC 3550 §6.6) that authenticates too.
+    await converse(d.socket, 'terminate 1\n');
+    await until('an SRTCP BYE', () => byes > 0, 10_000);
+    expect(rtcpDropped).toBe(0);
+    await expectScenarioEnded(s);
+    expect(d.output()).not.toContain(doorVideoKey);
+    expect(d.output()).not.toContain(screenVideoKey);
+  }, 120_000);
 
   it('"mandatory": a screen answering without a=crypto gets no media and is hung up, with a reason', async () => {
     const [videoPort, audioPort] = await freeUdpPorts(2);

@@ -35,6 +35,14 @@ describe('SenderCounters', () => {
     expect(info.ssrc).toBe(42);
   });
 
+  it('takes the SRTP auth tags out of the octet count when counting on the SRTP sink (RFC 3711 §3.1)', () => {
+    const c = new SenderCounters();
+    c.update({ ...at({ seqnum: 100 }, 0, 0), trailerBytes: 10 });
+    const info = c.update({ ...at({ seqnum: 1100, timestamp: 1000 + 90000 }, 1000 * (12 + 100 + 10), 1000), trailerBytes: 10 })!;
+    expect(info.packetCount).toBe(1000);
+    expect(info.octetCount).toBe(100_000);
+  });
+
   it('puts the RTP timestamp of "now" on the media clock, from the least delayed sample', () => {
     const c = new SenderCounters();
     // Packet stamped 1000 seen 30 ms late, then one stamped +1 s seen 5 ms late.

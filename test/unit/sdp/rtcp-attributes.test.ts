@@ -62,7 +62,7 @@ describe('where the screen takes our RTCP', () => {
   it('port + 1 by default', () => {
     const v = planFromAnswer(answer(''), local(16387)).video!;
     expect(v).toMatchObject({ rtcpPort: 9079, rtcpAddress: '192.0.2.50', rtcpMux: false });
-    expect(videoDestination(v)).toEqual({ address: '192.0.2.50', port: 9078, payloadType: 96, rtcp: { address: '192.0.2.50', port: 9079 }, srtp: false });
+    expect(videoDestination(v)).toEqual({ address: '192.0.2.50', port: 9078, payloadType: 96, rtcp: { address: '192.0.2.50', port: 9079 } });
   });
 
   it('a=rtcp:PORT, and a=rtcp:PORT IN IP4 ADDR (RFC 3605 §2.1)', () => {
