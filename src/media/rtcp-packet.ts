@@ -5,6 +5,7 @@
  * RTCP port is untrusted: this never throws, it returns what it could read
  * and names the first problem.
  */
+import type { SenderInfo } from './rtcp-build.js';
 
 /** RFC 3550 §6.4.1: one reception report block (24 bytes). */
 export interface ReportBlock {
@@ -19,14 +20,9 @@ export interface ReportBlock {
   delaySinceLastSr: number;
 }
 
-export interface SenderReport {
+/** The sender info the builder writes (rtcp-build.ts), as read back. */
+export interface SenderReport extends SenderInfo {
   type: 'sr';
-  ssrc: number;
-  ntpSeconds: number;
-  ntpFraction: number;
-  rtpTimestamp: number;
-  packetCount: number;
-  octetCount: number;
   reports: ReportBlock[];
 }
 

@@ -84,6 +84,23 @@ export interface MediaError {
   attempt?: number;
 }
 
+/** RTCP with one screen (RFC 3550 §6.4.1 sender reports out; RFC 4585/5104 feedback in). */
+export interface VideoRtcpDestinationStats {
+  senderReports: number;
+  /** Compound packets received from this screen (readable ones). */
+  received: number;
+  pliReceived: number;
+  firReceived: number;
+  /** From the last report block about our video: fraction lost (in 1/256), cumulative lost, interarrival jitter (RTP units). */
+  fractionLost?: number;
+  cumulativeLost?: number;
+  jitter?: number;
+  /** SRTP destinations only: packets from it that did not authenticate (bad tag, or too short to carry one: plain RTCP), dropped. */
+  srtcpAuthFailures?: number;
+  /** SRTP destinations only: SRTCP indices already seen or too old (RFC 3711 §3.3.2), dropped. */
+  srtcpReplays?: number;
+}
+
 export interface VideoDestinationStats extends Omit<VideoDestination, 'srtp'> {
   id: string;
   /** Whether it gets SRTP. Only the flag: keys stay in the engine (SPEC §5, keys never logged). */
@@ -92,19 +109,7 @@ export interface VideoDestinationStats extends Omit<VideoDestination, 'srtp'> {
   addedAt: number;
   keyFramesForced: number;
   /** RTCP (RFC 3550 §6.4.1 sender reports out; RFC 4585/5104 feedback in). */
-  rtcpStats: {
-    senderReports: number;
-    received: number;
-    pliReceived: number;
-    firReceived: number;
-    /** From the screen's last receiver report about our video, when it sent one. */
-    fractionLost?: number;
-    cumulativeLost?: number;
-    jitter?: number;
-    /** SRTP destinations: its RTCP that failed SRTCP authentication / was replayed, dropped (RFC 3711 §3.3, §3.4). */
-    srtcpAuthFailures?: number;
-    srtcpReplays?: number;
-  };
+  rtcpStats: VideoRtcpDestinationStats;
 }
 
 export interface MediaStats {

@@ -25,28 +25,13 @@ import { buildBye, buildSdesCname, buildSenderReport, type SenderInfo } from './
 import { parseRtcp, type ReportBlock } from './rtcp-packet.js';
 import type { DropReason, UnprotectResult } from './srtp/unprotect-result.js';
 import { TypedEmitter } from './typed-emitter.js';
+import type { VideoRtcpDestinationStats } from './types.js';
 import type { RtcpKeying } from './video-srtcp.js';
 
 /** Where one screen's RTCP goes. */
 export interface RtcpTarget {
   address: string;
   port: number;
-}
-
-export interface VideoRtcpDestinationStats {
-  senderReports: number;
-  /** Compound packets received from this screen (readable ones). */
-  received: number;
-  pliReceived: number;
-  firReceived: number;
-  /** From the last report block about our video: fraction lost (in 1/256), cumulative lost, interarrival jitter (RTP units). */
-  fractionLost?: number;
-  cumulativeLost?: number;
-  jitter?: number;
-  /** SRTP destinations only: packets from it that did not authenticate (bad tag, or too short to carry one: plain RTCP), dropped. */
-  srtcpAuthFailures?: number;
-  /** SRTP destinations only: SRTCP indices already seen or too old (RFC 3711 §3.3.2), dropped. */
-  srtcpReplays?: number;
 }
 
 export interface VideoRtcpTotals {

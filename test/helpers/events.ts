@@ -30,6 +30,17 @@ export async function drainEvents(d: RunningDaemon): Promise<PoppedEvent[]> {
 /** The call states (`Event:` of call-state-changed) among `events`, in order. */
 export const callStates = (events: PoppedEvent[]): string[] => events.filter((e) => e.type === 'call-state-changed').map((e) => e.fields.Event!);
 
+/** The call states of an outgoing call with early media that is answered, then hung up. */
+export const ANSWERED_CALL = [
+  'LinphoneCallOutgoingInit',
+  'LinphoneCallOutgoingProgress',
+  'LinphoneCallOutgoingEarlyMedia',
+  'LinphoneCallConnected',
+  'LinphoneCallStreamsRunning',
+  'LinphoneCallEnd',
+  'LinphoneCallReleased',
+];
+
 export interface PacketCounter {
   socket: Socket;
   count(): number;
@@ -67,8 +78,27 @@ export function watchEvents(d: RunningDaemon): Promise<EventWatch> {
     const events: TimedEvent[] = [];
     let buf = '';
     s.on('error', reject);
+    const watch: EventWatch = {
+      events,
+      async next(match, ms, from = 0) {
+        const deadline = Date.now() + ms;
+        for (;;) {
+          const found = events.slice(from).find(match);
+          if (found || Date.now() > deadline) return found;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      },
+      close: () => s.destroy(),
+    };
+    let acknowledged = false;
     s.on('data', (chunk: Buffer) => {
       buf += chunk.toString('utf8');
+      // Ready once `events on` is answered: nothing pushed after that can be missed.
+      if (!acknowledged && buf.startsWith('Status: Ok\n\n')) {
+        acknowledged = true;
+        buf = buf.slice('Status: Ok\n\n'.length);
+        resolve(watch);
+      }
       // Each pushed event is `Event-type: X\n\nKey: Value\n...\n\n`; replies (`Status: ...`) are skipped.
       for (;;) {
         const start = buf.indexOf('Event-type: ');
@@ -83,20 +113,6 @@ export function watchEvents(d: RunningDaemon): Promise<EventWatch> {
         events.push({ type, fields, at: Date.now() });
       }
     });
-    s.on('connect', () => {
-      s.write('events on\n');
-      resolve({
-        events,
-        async next(match, ms, from = 0) {
-          const deadline = Date.now() + ms;
-          for (;;) {
-            const found = events.slice(from).find(match);
-            if (found || Date.now() > deadline) return found;
-            await new Promise((r) => setTimeout(r, 20));
-          }
-        },
-        close: () => s.destroy(),
-      });
-    });
+    s.on('connect', () => s.write('events on\n'));
   });
 }

@@ -13,7 +13,7 @@ import { startH264Receiver, type GstReceiver } from '../helpers/gst-receiver.js'
 import { hasBaresip, startBaresip } from '../helpers/baresip.js';
 import { hasKamailio, registerContact, startKamailio, type RunningKamailio } from '../helpers/kamailio.js';
 import { freePort } from '../helpers/ports.js';
-import { callStates, drainEvents, packetCounter, type PacketCounter } from '../helpers/events.js';
+import { ANSWERED_CALL, callStates, drainEvents, packetCounter, type PacketCounter } from '../helpers/events.js';
 import { expectScenarioEnded, hasSipp, startSipp, type RunningSipp } from '../helpers/sipp.js';
 
 
@@ -30,16 +30,6 @@ async function framesLater(rx: GstReceiver[], settleMs = 600, windowMs = 1500): 
   await sleep(windowMs);
   return rx.map((r, i) => r.frames() - before[i]!);
 }
-
-const ANSWERED_CALL = [
-  'LinphoneCallOutgoingInit',
-  'LinphoneCallOutgoingProgress',
-  'LinphoneCallOutgoingEarlyMedia',
-  'LinphoneCallConnected',
-  'LinphoneCallStreamsRunning',
-  'LinphoneCallEnd',
-  'LinphoneCallReleased',
-];
 
 interface Screen {
   sipp: RunningSipp;

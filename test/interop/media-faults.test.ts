@@ -15,7 +15,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { gstAvailable } from '../../src/media/gst.js';
 import { converse, startDaemon, tempDir, type RunningDaemon } from '../helpers/daemon.js';
 import { packetCounter } from '../helpers/events.js';
-import { watchEvents, type EventWatch, type WatchedEvent } from '../helpers/event-watch.js';
+import { watchEvents, type EventWatch, type TimedEvent } from '../helpers/events.js';
 import { freeRtpRange, freeUdpPorts } from '../helpers/gst-ports.js';
 import { startH264Receiver, type GstReceiver } from '../helpers/gst-receiver.js';
 import { freePort } from '../helpers/ports.js';
@@ -29,9 +29,9 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-const isVideoError = (e: WatchedEvent) => e.type === 'media-error' && e.fields.Component === 'video';
-const isAudioError = (e: WatchedEvent) => e.type === 'media-error' && e.fields.Component === 'audio';
-const recovered = (component: string) => (e: WatchedEvent) => e.type === 'media-recovered' && e.fields.Component === component;
+const isVideoError = (e: TimedEvent) => e.type === 'media-error' && e.fields.Component === 'video';
+const isAudioError = (e: TimedEvent) => e.type === 'media-error' && e.fields.Component === 'audio';
+const recovered = (component: string) => (e: TimedEvent) => e.type === 'media-recovered' && e.fields.Component === component;
 const stat = (text: string, key: string) => new RegExp(`^${key}: (.*)$`, 'm').exec(text)?.[1];
 
 interface Screen {
@@ -65,7 +65,7 @@ async function door(media: string, screenPort = 9): Promise<{ d: RunningDaemon; 
     await d.stop();
     d.cleanup();
   });
-  const watch = await watchEvents(d.socket);
+  const watch = await watchEvents(d);
   cleanups.push(() => watch.close());
   return { d, watch };
 }

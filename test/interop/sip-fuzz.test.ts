@@ -18,22 +18,7 @@ import { converse, startDaemon, type RunningDaemon } from '../helpers/daemon.js'
 import { int, mutate, prng, report, show } from '../helpers/fuzz.js';
 import { answersOptionsWithin } from '../helpers/kamailio.js';
 import { freePort } from '../helpers/ports.js';
-
-const OPTIONS = (port: number, via: string, branch: string) =>
-  Buffer.from(
-    [
-      `OPTIONS sip:door@127.0.0.1:${port} SIP/2.0`,
-      `Via: SIP/2.0/${via};branch=z9hG4bK${branch};rport`,
-      'Max-Forwards: 70',
-      'From: <sip:fuzz@127.0.0.1>;tag=f1',
-      `To: <sip:door@127.0.0.1:${port}>`,
-      `Call-ID: ${branch}@fuzz`,
-      'CSeq: 1 OPTIONS',
-      'Content-Length: 0',
-      '',
-      '',
-    ].join('\r\n'),
-  );
+import { optionsRequest } from '../helpers/sip-options.js';
 
 describe('SIP fuzz against the running daemon', () => {
   let d: RunningDaemon;
@@ -129,7 +114,7 @@ describe('SIP fuzz against the running daemon', () => {
       });
     }
     const tcpOk = await new Promise<string>((resolve) => {
-      const sock = connect(port, '127.0.0.1', () => sock.write(OPTIONS(port, `TCP 127.0.0.1:${sock.localPort}`, 'tcpafter')));
+      const sock = connect(port, '127.0.0.1', () => sock.write(optionsRequest(port, 'tcpafter', `TCP 127.0.0.1:${sock.localPort}`)));
       let got = '';
       sock.on('data', (b: Buffer) => {
         got += b.toString();

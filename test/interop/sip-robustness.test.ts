@@ -8,21 +8,8 @@ import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { answersOptionsWithin } from '../helpers/kamailio.js';
 import { freePort } from '../helpers/ports.js';
+import { optionsRequest } from '../helpers/sip-options.js';
 import { converse, startDaemon, type RunningDaemon } from '../helpers/daemon.js';
-
-const OPTIONS = (port: number, branch: string) =>
-  [
-    `OPTIONS sip:door@127.0.0.1:${port} SIP/2.0`,
-    `Via: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK${branch};rport`,
-    'Max-Forwards: 70',
-    'From: <sip:fuzz@127.0.0.1>;tag=f1',
-    `To: <sip:door@127.0.0.1:${port}>`,
-    `Call-ID: ${branch}@fuzz`,
-    'CSeq: 1 OPTIONS',
-    'Content-Length: 0',
-    '',
-    '',
-  ].join('\r\n');
 
 describe('SIP robustness', () => {
   let d: RunningDaemon;
@@ -37,7 +24,7 @@ describe('SIP robustness', () => {
   });
 
   it('answers OPTIONS with 200 and its Allow list', async () => {
-    const reply = await udpExchange(port, Buffer.from(OPTIONS(port, 'ok1')));
+    const reply = await udpExchange(port, Buffer.from(optionsRequest(port, 'ok1')));
     expect(reply).toMatch(/^SIP\/2\.0 200 OK\r\n/);
     expect(reply).toMatch(/\r\nAllow: .*INVITE/);
     // RFC 3581 §4: rport filled with the real source port, received added.
@@ -45,14 +32,14 @@ describe('SIP robustness', () => {
   });
 
   it('answers a malformed request with 400 and a reason naming the problem', async () => {
-    const bad = OPTIONS(port, 'bad1').replace('CSeq: 1 OPTIONS', 'CSeq: one OPTIONS');
+    const bad = optionsRequest(port, 'bad1').replace('CSeq: 1 OPTIONS', 'CSeq: one OPTIONS');
     expect(await udpExchange(port, Buffer.from(bad))).toMatch(/^SIP\/2\.0 400 Bad CSeq/);
   });
 
   it('survives 600 random, truncated and mutated datagrams and still answers OPTIONS', async () => {
     let seed = 7;
     const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
-    const valid = Buffer.from(OPTIONS(port, 'base'));
+    const valid = Buffer.from(optionsRequest(port, 'base'));
     const s = createSocket('udp4');
     await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
     for (let i = 0; i < 600; i++) {
