@@ -7,6 +7,7 @@ import { ctl } from './control/client.js';
 import { runDaemon } from './daemon.js';
 import { consoleSink } from './log/logger.js';
 import { VERSION } from './version.js';
+import { errorMessage } from './log/error-message.js';
 
 const EXIT_CONFIG = 2;
 
@@ -33,7 +34,7 @@ program
     } catch (e) {
       if (e instanceof ConfigError) code = reportConfigError(e);
       else {
-        sink.emit('error', 'daemon', `cannot start: ${e instanceof Error ? e.message : String(e)}`);
+        sink.emit('error', 'daemon', `cannot start: ${errorMessage(e)}`);
         code = 1;
       }
     }

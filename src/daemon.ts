@@ -26,6 +26,7 @@ import type { Logger, LogSink } from './log/logger.js';
 import { takeListenFds } from './systemd/listen-fds.js';
 import { SystemdNotifier } from './systemd/notify.js';
 import { VERSION } from './version.js';
+import { errorMessage, errorDetail } from './log/error-message.js';
 
 /** A part of the daemon with a life: started in order, stopped in reverse. */
 export interface Service {
@@ -165,7 +166,7 @@ export class Daemon {
       try {
         await s.stop();
       } catch (e) {
-        this.log.error(`stopping ${s.name}: ${e instanceof Error ? e.message : String(e)}`);
+        this.log.error(`stopping ${s.name}: ${errorMessage(e)}`);
       }
     }
   }
@@ -196,7 +197,7 @@ function readPem(key: string, path: string): Buffer | undefined {
 export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const daemon = new Daemon(opts);
   const log = daemon.log;
-  process.on('unhandledRejection', (e) => log.error(`unhandled rejection: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
+  process.on('unhandledRejection', (e) => log.error(`unhandled rejection: ${errorDetail(e)}`));
   try {
     await daemon.start();
   } catch (e) {

@@ -6,11 +6,11 @@
 import { z } from 'zod';
 import { LOG_LEVELS } from '../log/logger.js';
 import { VERSION } from '../version.js';
+import { isDtmfCode } from '../dtmf.js';
 
 const SIP_URI = /^sips?:([^@\s;?]+@)?(\[[0-9a-fA-F:.]+\]|[^@\s:;?[\]]+)(:\d{1,5})?(;[^\s?]*)?(\?\S*)?$/;
 /** `udp:0.0.0.0:5060`, `tcp:[::]:5060`, `tls:door.example:5061`. */
 const LISTEN = /^(udp|tcp|tls):(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):(\d{1,5})$/;
-const DTMF_CODE = /^[0-9A-D*#]*$/;
 
 const sipUri = (what: string) =>
   z.string().regex(SIP_URI, { message: `must be a SIP URI such as "sip:${what}@myhouse"` });
@@ -135,7 +135,7 @@ const door = z
   .strictObject({
     open_code: z
       .string()
-      .regex(DTMF_CODE, { message: 'may hold only DTMF digits 0-9, A-D, * and #' })
+      .refine(isDtmfCode, { message: 'may hold only DTMF digits 0-9, A-D, * and #' })
       .max(32, { message: 'must be at most 32 digits' })
       .default(''),
     allowed: z.array(sipUri('homescreen')).default([]),

@@ -2,12 +2,14 @@
  * Call commands with linphone-daemon's replies and reason texts
  * (LINPHONE-DAEMON.md §5), which existing clients compare byte for byte.
  */
+import { toDtmfDigit } from '../dtmf.js';
 import type { DoorCall } from '../door/door-call.js';
 import { CallState } from '../door/call-state.js';
 import type { DoorStation } from '../door/door-station.js';
 import type { MediaEngine, VideoDestinationStats } from '../media/types.js';
 import type { Command } from './registry.js';
 import { fail, ok, type Body, type Reply } from './reply.js';
+import { errorMessage } from '../log/error-message.js';
 
 /** States in which linphone's call-status shows From (the remote party). */
 const SHOWS_FROM = new Set<string>([
@@ -150,14 +152,14 @@ export function callCommands(door: DoorStation, media: MediaEngine): Command[] {
       description: 'Sends one RFC 4733 DTMF digit (0-9, *, #, A-D) in the current call.',
       run: async (args) => {
         if (!args) return fail('Missing digit parameter.');
-        const digit = args[0]!.toUpperCase();
-        if (!/^[0-9*#A-D]$/.test(digit)) return fail('Incorrect digit parameter.');
+        const digit = toDtmfDigit(args[0]!);
+        if (digit === undefined) return fail('Incorrect digit parameter.');
         if (!door.current()) return fail('No active call.');
         try {
           await door.sendDtmf(digit);
           return ok();
         } catch (e) {
-          return fail(e instanceof Error ? e.message : String(e));
+          return fail(errorMessage(e));
         }
       },
     },
@@ -171,7 +173,7 @@ export function callCommands(door: DoorStation, media: MediaEngine): Command[] {
           await media.snapshot(args);
           return ok();
         } catch (e) {
-          return fail(`Snapshot failed: ${e instanceof Error ? e.message : String(e)}`);
+          return fail(`Snapshot failed: ${errorMessage(e)}`);
         }
       },
     },

@@ -6,13 +6,10 @@
  * asked with `events on`.
  */
 import type { Logger } from '../log/logger.js';
-import { formatBody, type Body } from './reply.js';
+import type { EventSink, PublishedEvent } from '../events/event-sink.js';
+import { formatBody } from './reply.js';
 
-export interface ControlEvent {
-  /** `Event-type:` value, e.g. `call-state-changed`. */
-  readonly type: string;
-  readonly body: Body;
-}
+export type ControlEvent = PublishedEvent;
 
 export const MAX_QUEUED_EVENTS = 1000;
 
@@ -20,7 +17,7 @@ export function formatEvent(event: ControlEvent): string {
   return `Event-type: ${event.type}\n\n${formatBody(event.body)}`;
 }
 
-export class EventBus {
+export class EventBus implements EventSink {
   private readonly queue: ControlEvent[] = [];
   private readonly subscribers = new Set<(e: ControlEvent) => void>();
   private dropped = 0;

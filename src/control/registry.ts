@@ -4,6 +4,7 @@
  */
 import type { Logger } from '../log/logger.js';
 import { fail, type Reply } from './reply.js';
+import { errorMessage, errorDetail } from '../log/error-message.js';
 
 /** What a command may do to the connection it came on. */
 export interface ConnectionControl {
@@ -58,8 +59,8 @@ export class CommandRegistry {
     try {
       return await command.run(m[2]!.trim(), connection);
     } catch (e) {
-      this.log.error(`command "${command.name}" failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-      return fail(`Internal error in ${command.name}: ${e instanceof Error ? e.message : String(e)}`);
+      this.log.error(`command "${command.name}" failed: ${errorDetail(e)}`);
+      return fail(`Internal error in ${command.name}: ${errorMessage(e)}`);
     }
   }
 }

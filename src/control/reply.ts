@@ -4,8 +4,10 @@
  * can split a stream of replies on "\n\n" after the last body line.
  */
 
+import type { EventBody } from '../events/event-sink.js';
+
 /** `Key: Value` lines, in order. */
-export type Body = ReadonlyArray<readonly [string, string | number]>;
+export type Body = EventBody;
 
 export type Reply =
   | { readonly status: 'ok'; readonly body?: Body; readonly text?: string }

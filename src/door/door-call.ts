@@ -24,6 +24,7 @@ import { CallState, OUTGOING_RANK, type CallStateName } from './call-state.js';
 import { codeFromMessage, digitFromInfo } from './dtmf-info.js';
 import { localMedia, newSdesKey, newSessionId } from './local-media.js';
 import { videoDestination } from './video-destination.js';
+import { errorMessage } from '../log/error-message.js';
 
 export interface DoorCallContext {
   stack: SipStack;
@@ -144,8 +145,8 @@ export class DoorCall {
         this.local = localMedia(this.ctx.media.capabilities(), address, this.ctx.srtp, this.sessionId, this.sdpVersion, this.audioKey);
         offer = buildOffer(this.local);
       } catch (e) {
-        log.warn(`call ${this.id}: cannot call ${target}: ${e instanceof Error ? e.message : String(e)}`);
-        this.endReason = e instanceof Error ? e.message : String(e);
+        log.warn(`call ${this.id}: cannot call ${target}: ${errorMessage(e)}`);
+        this.endReason = errorMessage(e);
         continue;
       }
       const client: InviteClient = new InviteClient(
@@ -182,7 +183,7 @@ export class DoorCall {
         this.srtpRefused(dialog.remoteUri, `early media refused: ${e.message}`);
         return;
       }
-      this.ctx.log.warn(`call ${this.id}: early SDP from ${dialog.remoteUri} unusable: ${e instanceof Error ? e.message : String(e)}`);
+      this.ctx.log.warn(`call ${this.id}: early SDP from ${dialog.remoteUri} unusable: ${errorMessage(e)}`);
       return;
     }
     const key = `${this.id}:${++this.forkSeq}`;
@@ -212,7 +213,7 @@ export class DoorCall {
       else if (this.refused.has(forkId(client, dialog))) throw new SrtpRequiredError('its early SDP had no usable SRTP key, and media.srtp is "mandatory"');
     } catch (e) {
       if (e instanceof SrtpRequiredError) return this.refuseAnswer(client, dialog, e.message);
-      this.ctx.log.warn(`call ${this.id}: answer SDP unusable: ${e instanceof Error ? e.message : String(e)}`);
+      this.ctx.log.warn(`call ${this.id}: answer SDP unusable: ${errorMessage(e)}`);
     }
     clearTimeout(this.ringTimer);
     this.answered = { dialog, plan: plan ?? {}, client };
@@ -422,7 +423,7 @@ export class DoorCall {
     } catch (e) {
       inc.respond(488, 'Not Acceptable Here');
       if (e instanceof SrtpRequiredError) this.srtpRefused(this.remote, `call refused with 488: ${e.message}`);
-      this.endReason = e instanceof Error ? e.message : String(e);
+      this.endReason = errorMessage(e);
       this.finish(CallState.Error);
       return false;
     }
@@ -534,7 +535,7 @@ export class DoorCall {
       answer = answerOffer(req.body.toString('utf8'), { ...this.local, sessionVersion: this.sdpVersion + 1 });
     } catch (e) {
       // RFC 3261 §14.2: a refused offer leaves the session as it was (and our SDP version unused).
-      this.ctx.log.warn(`call ${this.id}: ${req.method} offer refused: ${e instanceof Error ? e.message : String(e)}`);
+      this.ctx.log.warn(`call ${this.id}: ${req.method} offer refused: ${errorMessage(e)}`);
       return void inc.respond(488, 'Not Acceptable Here');
     }
     this.sdpVersion++;
@@ -575,7 +576,7 @@ export class DoorCall {
     try {
       this.follow(planFromAnswer(ack.body.toString('utf8'), pending.offer), 'ACK');
     } catch (e) {
-      this.ctx.log.warn(`call ${this.id}: answer in the ACK unusable, media unchanged: ${e instanceof Error ? e.message : String(e)}`);
+      this.ctx.log.warn(`call ${this.id}: answer in the ACK unusable, media unchanged: ${errorMessage(e)}`);
     }
   }
 

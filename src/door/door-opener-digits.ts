@@ -9,6 +9,7 @@
  * sliding window every digit would be a new guess, and a long stream of
  * digits could cover many codes for one counted attempt.
  */
+import { toDtmfDigit } from '../dtmf.js';
 import type { OpenCode } from './door-opener-code.js';
 
 export type CallKey = string | number;
@@ -16,8 +17,6 @@ export type CallKey = string | number;
 /** Longer than any code the config allows (32). */
 export const MAX_ENTRY = 33;
 export const DEFAULT_INTER_DIGIT_TIMEOUT_MS = 5000;
-
-const DIGIT = /^[0-9A-D*#]$/;
 
 export class DigitBuffers {
   private readonly calls = new Map<CallKey, { digits: string; timer: NodeJS.Timeout }>();
@@ -29,8 +28,8 @@ export class DigitBuffers {
 
   /** Adds one digit; returns the entry when this digit completed one. Anything but a DTMF digit is ignored. */
   push(call: CallKey, digit: string): string | undefined {
-    const d = digit.trim().toUpperCase();
-    if (!DIGIT.test(d)) return undefined;
+    const d = toDtmfDigit(digit.trim());
+    if (d === undefined) return undefined;
     const prev = this.calls.get(call);
     if (prev) clearTimeout(prev.timer);
     if (d === '#' && this.code.hashTerminates) {

@@ -8,7 +8,7 @@ import type { Config } from '../config/schema.js';
 import type { EventBus } from '../control/event-bus.js';
 import type { Logger } from '../log/logger.js';
 import type { MediaEngine } from '../media/types.js';
-import { isDtmfDigit } from '../media/dtmf-event.js';
+import type { DtmfDigit } from '../dtmf.js';
 import type { DigestCredentials } from '../sip/auth/index.js';
 import type { IncomingRequest, SipStack } from '../sip/core/sip-stack.js';
 import type { Endpoint } from '../sip/transport/endpoint.js';
@@ -172,8 +172,7 @@ export class DoorStation {
     inc.respond(result.opened ? 200 : 403, result.opened ? 'OK' : 'Forbidden');
   }
 
-  async sendDtmf(digit: string): Promise<void> {
-    if (!isDtmfDigit(digit)) throw new Error('Incorrect digit parameter.');
+  async sendDtmf(digit: DtmfDigit): Promise<void> {
     await this.opts.media.sendDtmf(digit);
   }
 }

@@ -3,9 +3,9 @@
  * Cisco's format most phones use) and `application/dtmf` (the bare digit).
  * MESSAGE: a `text/plain` body is the code.
  */
+import { toDtmfDigit } from '../dtmf.js';
 import { eventToDigit } from '../media/dtmf-event.js';
 
-const DIGIT = /^[0-9A-D*#]$/i;
 
 /**
  * Some senders give the RFC 4733 event number instead of the character
@@ -14,7 +14,8 @@ const DIGIT = /^[0-9A-D*#]$/i;
  */
 function digitOf(token: string | undefined): string | undefined {
   if (token === undefined) return undefined;
-  if (DIGIT.test(token)) return token.toUpperCase();
+  const digit = toDtmfDigit(token);
+  if (digit) return digit;
   if (/^\d{1,2}$/.test(token)) return eventToDigit(Number(token));
   return undefined;
 }

@@ -9,6 +9,7 @@ import type { GpioBackend, InputLine, Level, OutputLine } from './backend.js';
 import { Debouncer } from './debouncer.js';
 import type { ExitGuard } from './exit-guard.js';
 import { Relay, type PulseOutcome } from './relay.js';
+import { errorDetail } from '../log/error-message.js';
 
 export type { PulseOutcome } from './relay.js';
 
@@ -153,7 +154,7 @@ export class GpioDoorHardware implements DoorHardware {
       try {
         l();
       } catch (e) {
-        this.opts.log.error(`button press handler failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+        this.opts.log.error(`button press handler failed: ${errorDetail(e)}`);
       }
     }
   }

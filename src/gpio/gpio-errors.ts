@@ -4,6 +4,7 @@
  */
 import { accessSync, constants, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { errorMessage } from '../log/error-message.js';
 
 export class GpioAccessError extends Error {
   override readonly name = 'GpioAccessError';
@@ -82,6 +83,6 @@ export function explainLineError(e: unknown, ctx: LineContext): GpioAccessError 
     case 'ENOENT':
       return new GpioAccessError(`${what}: ${file} does not exist (ENOENT). ${NO_SYSFS}`, code);
     default:
-      return new GpioAccessError(`${what}: ${err instanceof Error ? err.message : String(e)}`, code);
+      return new GpioAccessError(`${what}: ${errorMessage(err)}`, code);
   }
 }

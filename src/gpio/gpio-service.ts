@@ -5,6 +5,7 @@
  * failing, so the door layer can be wired before the pins are open.
  */
 import type { GpioConfig } from '../config/schema.js';
+import type { EventSink } from '../events/event-sink.js';
 import type { Logger } from '../log/logger.js';
 import type { GpioBackend } from './backend.js';
 import { GpioDoorHardware, type DoorHardware, type HardwareState, type PressOutcome } from './door-hardware.js';
@@ -13,11 +14,8 @@ import type { LineRole } from './gpio-errors.js';
 import { openOnoffBackend, type OnoffBackendOptions } from './onoff-backend.js';
 import type { PulseOutcome } from './relay.js';
 import { SimBackend, type SimBackendOptions } from './sim-backend.js';
+import { errorDetail } from '../log/error-message.js';
 
-/** The control socket's event bus, as far as GPIO needs it (structurally control/event-bus.ts's EventBus). */
-export interface EventSink {
-  publish(event: { readonly type: string; readonly body: ReadonlyArray<readonly [string, string | number]> }): void;
-}
 
 export interface GpioServiceOptions {
   config: GpioConfig;
@@ -96,7 +94,7 @@ export class GpioService implements DoorHardware {
       try {
         l();
       } catch (e) {
-        this.opts.log.error(`button press handler failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+        this.opts.log.error(`button press handler failed: ${errorDetail(e)}`);
       }
     }
   }

@@ -33,7 +33,8 @@
 import type { Socket, RemoteInfo } from 'node:dgram';
 import { randomInt } from 'node:crypto';
 import { AUDIO_NAMES, CODEC_CLOCK, audioPipelineDescription, type AudioCodecName } from './audio-pipeline.js';
-import { DtmfDeduplicator, type DtmfDigit } from './dtmf-event.js';
+import type { DtmfDigit } from '../dtmf.js';
+import { DtmfDeduplicator } from './dtmf-event.js';
 import { dtmfPacketPlan } from './dtmf-sender.js';
 import { ManagedPipeline } from './managed-pipeline.js';
 import { PipelineSupervisor } from './pipeline-supervisor.js';
@@ -41,7 +42,7 @@ import { RtpContinuity } from './rtp-continuity.js';
 import { buildRtp, parseRtp, restampRtp } from './rtp-packet.js';
 import { looksLikeRtcp } from './srtp/rtp-header.js';
 import { SrtpSession } from './srtp/srtp-session.js';
-import { TypedEmitter } from './typed-emitter.js';
+import { TypedEmitter } from '../events/typed-emitter.js';
 import type { TalkParams } from './types.js';
 
 

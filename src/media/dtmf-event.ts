@@ -5,12 +5,7 @@
  * times, all with the event's start timestamp (RFC 4733 §2.5.1).
  */
 
-export const DTMF_DIGITS = '0123456789*#ABCD';
-export type DtmfDigit = '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9' | '*' | '#' | 'A' | 'B' | 'C' | 'D';
-
-export function isDtmfDigit(s: string): s is DtmfDigit {
-  return s.length === 1 && DTMF_DIGITS.includes(s.toUpperCase());
-}
+import { DTMF_DIGITS, type DtmfDigit } from '../dtmf.js';
 
 export interface TelephoneEvent {
   /** 0-15 = 0-9 * # A-D; 16 is flash. */

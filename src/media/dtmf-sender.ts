@@ -4,7 +4,8 @@
  * the end packet three times (RFC 4733 §2.5.1.2-4). All carry the press's
  * start timestamp.
  */
-import { buildTelephoneEvent, digitToEvent, type DtmfDigit } from './dtmf-event.js';
+import type { DtmfDigit } from '../dtmf.js';
+import { buildTelephoneEvent, digitToEvent } from './dtmf-event.js';
 
 export interface DtmfPacketPlan {
   /** When to send it, from the start of the press. */

@@ -5,8 +5,8 @@
  * camera failure).
  */
 import { writeFile } from 'node:fs/promises';
-import type { DtmfDigit } from './dtmf-event.js';
-import { TypedEmitter } from './typed-emitter.js';
+import type { DtmfDigit } from '../dtmf.js';
+import { TypedEmitter } from '../events/typed-emitter.js';
 import type { MediaCapabilities, MediaComponent, MediaEngine, MediaEvents, MediaStats, TalkParams, VideoDestination, VideoDestinationStats } from './types.js';
 
 export interface FakeMediaEngineOptions {

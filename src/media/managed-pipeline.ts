@@ -20,7 +20,7 @@
  *   that leftover and are not acted on.
  */
 import { GstError, findAppSink, findAppSrc, findElement, parsePipeline, type GstAppSink, type GstAppSrc, type GstBusMessage, type GstElement, type GstRawPipeline } from './gst.js';
-import { TypedEmitter } from './typed-emitter.js';
+import { TypedEmitter } from '../events/typed-emitter.js';
 
 export interface ManagedPipelineEvents extends Record<string, unknown[]> {
   /** The pipeline reached PLAYING. */

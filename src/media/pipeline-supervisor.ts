@@ -5,7 +5,7 @@
  */
 import type { ManagedPipeline } from './managed-pipeline.js';
 import { DEFAULT_BACKOFF, RestartBackoff, type BackoffOptions } from './restart-backoff.js';
-import { TypedEmitter } from './typed-emitter.js';
+import { TypedEmitter } from '../events/typed-emitter.js';
 
 export interface SupervisorEvents extends Record<string, unknown[]> {
   up: [];

@@ -6,6 +6,7 @@
  * and names the first problem.
  */
 import type { SenderInfo } from './rtcp-build.js';
+import { errorMessage } from '../log/error-message.js';
 
 /** RFC 3550 §6.4.1: one reception report block (24 bytes). */
 export interface ReportBlock {
@@ -243,7 +244,7 @@ export function parseRtcp(buf: Buffer): RtcpCompound {
     }
   } catch (e) {
     // Every read above is bounds-checked; this is the belt to those braces.
-    return { packets, error: `unreadable: ${e instanceof Error ? e.message : String(e)}` };
+    return { packets, error: `unreadable: ${errorMessage(e)}` };
   }
   if (packets.length === 0) return { packets, error: 'empty' };
   return { packets };

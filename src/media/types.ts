@@ -5,10 +5,10 @@
  * Addresses are IP literals (the SDP's c= line), never host names.
  */
 import type { AudioCodecName } from './audio-pipeline.js';
-import type { DtmfDigit } from './dtmf-event.js';
+import type { DtmfDigit } from '../dtmf.js';
 
 export type { AudioCodecName } from './audio-pipeline.js';
-export type { DtmfDigit } from './dtmf-event.js';
+export type { DtmfDigit } from '../dtmf.js';
 
 export interface VideoDestination {
   /** The screen's c= address and video m= port. */

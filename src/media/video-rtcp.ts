@@ -24,9 +24,10 @@ import type { RemoteInfo, Socket } from 'node:dgram';
 import { buildBye, buildSdesCname, buildSenderReport, type SenderInfo } from './rtcp-build.js';
 import { parseRtcp, type ReportBlock } from './rtcp-packet.js';
 import type { DropReason, UnprotectResult } from './srtp/unprotect-result.js';
-import { TypedEmitter } from './typed-emitter.js';
+import { TypedEmitter } from '../events/typed-emitter.js';
 import type { VideoRtcpDestinationStats } from './types.js';
 import type { RtcpKeying } from './video-srtcp.js';
+import { errorMessage } from '../log/error-message.js';
 
 /** Where one screen's RTCP goes. */
 export interface RtcpTarget {
@@ -160,7 +161,7 @@ export class VideoRtcp extends TypedEmitter<VideoRtcpEvents> {
     try {
       info = this.opts.senderInfo();
     } catch (e) {
-      this.emit('warning', `RTCP: no sender figures: ${e instanceof Error ? e.message : String(e)}`);
+      this.emit('warning', `RTCP: no sender figures: ${errorMessage(e)}`);
       return;
     }
     // RFC 3550 §6.4: nothing sent yet, nothing to report as a sender.
@@ -238,7 +239,7 @@ export class VideoRtcp extends TypedEmitter<VideoRtcpEvents> {
       // A closed socket or an address of the other family throws synchronously.
       if (!d.sendFailed) {
         d.sendFailed = true;
-        this.emit('warning', `RTCP to ${d.rtcp.address}:${d.rtcp.port}: ${e instanceof Error ? e.message : String(e)}`);
+        this.emit('warning', `RTCP to ${d.rtcp.address}:${d.rtcp.port}: ${errorMessage(e)}`);
       }
       return false;
     }
@@ -260,7 +261,7 @@ export class VideoRtcp extends TypedEmitter<VideoRtcpEvents> {
     } catch (e) {
       // Never out of a socket callback: that would be an uncaught exception in the daemon.
       this.totalsNow.malformed++;
-      this.emit('warning', `RTCP from ${rinfo.address}:${rinfo.port}: ${e instanceof Error ? e.message : String(e)}`);
+      this.emit('warning', `RTCP from ${rinfo.address}:${rinfo.port}: ${errorMessage(e)}`);
     }
   }
 

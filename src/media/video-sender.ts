@@ -13,7 +13,7 @@ import { KeyFrameLimiter, type KeyFrameOutcome } from './key-frame-limiter.js';
 import { ManagedPipeline } from './managed-pipeline.js';
 import { parsePayloaderStats, SenderCounters, type PayloaderStats } from './payloader-counters.js';
 import { PipelineSupervisor } from './pipeline-supervisor.js';
-import { TypedEmitter } from './typed-emitter.js';
+import { TypedEmitter } from '../events/typed-emitter.js';
 import type { SenderInfo } from './rtcp-build.js';
 import type { VideoDestination, VideoDestinationStats } from './types.js';
 import { VIDEO_NAMES, clientsString, videoPipelineDescription, videoSinks, type VideoPipelineSettings } from './video-pipeline.js';

@@ -11,6 +11,7 @@
 import { isIP } from 'node:net';
 import { parse, type MediaAttributes, type SessionDescription } from 'sdp-transform';
 import { SdpError } from './types.js';
+import { errorMessage } from '../log/error-message.js';
 
 /** An INVITE body is a few kB; more is an attack or a bug, and parsing it costs the whole event loop. */
 export const MAX_SDP_BYTES = 64 * 1024;
@@ -28,7 +29,7 @@ export function readSdp(text: string): SessionDescription {
   try {
     sdp = parse(text);
   } catch (e) {
-    throw new SdpError(`unreadable SDP: ${e instanceof Error ? e.message : String(e)}`);
+    throw new SdpError(`unreadable SDP: ${errorMessage(e)}`);
   }
   if (!Array.isArray(sdp.media) || sdp.media.length === 0) throw new SdpError('SDP has no m= line');
   if (sdp.media.length > MAX_MEDIA_LINES) throw new SdpError(`SDP has ${sdp.media.length} m= lines; at most ${MAX_MEDIA_LINES} are read`);

@@ -32,6 +32,7 @@ import { UdpTransport } from '../transport/udp-transport.js';
 import { DestinationError, endpointOfUri, resolveEndpoint } from './destination.js';
 import { isWildcard, sourceAddressToward } from './local-address.js';
 import { clientKey, clientKeyOfResponse, serverKey } from './transaction-keys.js';
+import { errorMessage } from '../../log/error-message.js';
 
 export interface SipStackOptions {
   listen: readonly string[];
@@ -112,7 +113,7 @@ export class SipStack {
       try {
         await t.start();
       } catch (e) {
-        throw new Error(`cannot listen on ${t.protocol}:${hostPort(t.local.host, t.local.port)}: ${e instanceof Error ? e.message : String(e)}`);
+        throw new Error(`cannot listen on ${t.protocol}:${hostPort(t.local.host, t.local.port)}: ${errorMessage(e)}`);
       }
       this.log.info(`listening on ${t.protocol}:${hostPort(t.local.host, t.local.port)}`);
     }
@@ -176,7 +177,7 @@ export class SipStack {
     try {
       out = await this.prepare(request, target);
     } catch (e) {
-      const why = e instanceof Error ? e.message : String(e);
+      const why = errorMessage(e);
       queueMicrotask(() => callbacks.onFailure(why));
       throw e;
     }
@@ -291,7 +292,7 @@ export class SipStack {
       else this.receiveResponse(m, r);
     } catch (e) {
       // A header that only fails when a layer reads it (e.g. a bad Contact) must not escape.
-      this.log.warn(`dropping ${m.kind === 'request' ? m.method : m.status} from ${r.source.host}:${r.source.port}: ${e instanceof Error ? e.message : String(e)}`);
+      this.log.warn(`dropping ${m.kind === 'request' ? m.method : m.status} from ${r.source.host}:${r.source.port}: ${errorMessage(e)}`);
     }
   }
 

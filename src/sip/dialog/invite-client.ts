@@ -14,6 +14,7 @@ import { buildRequest, newCallId, type OutgoingRequest, type SipStack } from '..
 import { randomBytes } from 'node:crypto';
 import { Dialog } from './dialog.js';
 import type { DialogRouter } from './dialog-router.js';
+import { errorMessage } from '../../log/error-message.js';
 
 export type InviteClientState = 'calling' | 'proceeding' | 'answered' | 'failed' | 'cancelled';
 
@@ -92,7 +93,7 @@ export class InviteClient {
     try {
       routed = await stack.route(probe);
     } catch (e) {
-      return this.fail(503, e instanceof Error ? e.message : String(e));
+      return this.fail(503, errorMessage(e));
     }
     this.contact = await stack.contactUri(this.opts.contactUser, routed.transport, routed.destination.host);
     const req = buildRequest('INVITE', target, {

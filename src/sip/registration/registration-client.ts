@@ -17,6 +17,7 @@ import type { Endpoint } from '../transport/endpoint.js';
 import type { Transport } from '../transport/transport.js';
 import { randomBytes } from 'node:crypto';
 import { Backoff } from './backoff.js';
+import { errorMessage } from '../../log/error-message.js';
 
 /** liblinphone's names, which `register-status` prints (LINPHONE-DAEMON.md §5). */
 export type RegistrationState = 'None' | 'Progress' | 'Ok' | 'Cleared' | 'Failed';
@@ -259,7 +260,7 @@ export class RegistrationClient {
     try {
       routed = await stack.route(buildRequest('REGISTER', t.uri, { from: '<x>', to: '<x>', cseq: 1 }), t.uri);
     } catch (e) {
-      return { ok: false, reason: e instanceof Error ? e.message : String(e) };
+      return { ok: false, reason: errorMessage(e) };
     }
     if (expires > 0) t.flow = routed;
     const aor = parseNameAddr(`<${this.opts.aor}>`);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DtmfDeduplicator, buildTelephoneEvent, isDtmfDigit, parseTelephoneEvent } from '../../../src/media/dtmf-event.js';
+import { isDtmfDigit } from '../../../src/dtmf.js';
+import { DtmfDeduplicator, buildTelephoneEvent, parseTelephoneEvent } from '../../../src/media/dtmf-event.js';
 import { dtmfPacketPlan } from '../../../src/media/dtmf-sender.js';
 
 describe('RFC 4733 telephone-event', () => {
