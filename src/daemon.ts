@@ -3,12 +3,12 @@
  * on SIGTERM/SIGINT (SPEC section 1: exit 0 after a clean stop).
  */
 import type { Config } from './config/schema.js';
-import { basicCommands } from './control/basic-commands.js';
+import { basicCommands } from './control/commands/basic-commands.js';
 import { EventBus } from './control/event-bus.js';
 import { CommandRegistry } from './control/registry.js';
 import { ControlServer } from './control/server.js';
-import { publishMediaEvents } from './control/media-events.js';
-import { ACCOUNT_ID, linphoneRegistrationState, registrationCommands } from './control/registration-commands.js';
+import { publishMediaEvents } from './control/events/media-events.js';
+import { ACCOUNT_ID, linphoneRegistrationState, registrationCommands } from './control/commands/registration-commands.js';
 import { SipStack } from './sip/core/sip-stack.js';
 import { callCommands } from './control/call-commands.js';
 import { DoorStation } from './door/door-station.js';
@@ -18,9 +18,9 @@ import { parseListen } from './sip/transport/endpoint.js';
 import { RegistrationClient } from './sip/registration/registration-client.js';
 import type { DigestCredentials } from './sip/auth/index.js';
 import { readFileSync } from 'node:fs';
-import { doorOpenerCommands } from './door/door-opener-commands.js';
-import { DoorOpener } from './door/door-opener.js';
-import { gpioCommands } from './gpio/gpio-commands.js';
+import { openDoorCommands } from './control/commands/open-door-command.js';
+import { DoorOpener } from './door/opener/door-opener.js';
+import { pressCommands } from './control/commands/press-command.js';
 import { GpioService } from './gpio/gpio-service.js';
 import type { Logger, LogSink } from './log/logger.js';
 import { takeListenFds } from './systemd/listen-fds.js';
@@ -67,7 +67,7 @@ export class Daemon {
     // GPIO first: its start drives the relay off before anything else runs, and it stops last.
     this.gpio = new GpioService({ config: config.gpio, events: this.events, log: sink.logger('gpio') });
     this.opener = new DoorOpener({ config: config.door, relay: this.gpio, events: this.events, log: sink.logger('door') });
-    this.commands.add(...gpioCommands(this.gpio), ...doorOpenerCommands(this.opener));
+    this.commands.add(...pressCommands(this.gpio), ...openDoorCommands(this.opener));
     this.services.push(this.gpio, this.opener);
 
     this.sip = new SipStack({

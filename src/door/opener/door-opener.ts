@@ -26,14 +26,14 @@
  *   door-unlocked  (no fields) when the lockout ends
  * Neither events nor logs ever carry a code or typed digits.
  */
-import type { DoorConfig } from '../config/schema.js';
-import type { ControlEvent } from '../control/event-bus.js';
-import type { Body } from '../control/reply.js';
-import type { PulseOutcome } from '../gpio/relay.js';
-import type { Logger } from '../log/logger.js';
-import { OpenCode } from './door-opener-code.js';
-import { DigitBuffers, type CallKey } from './door-opener-digits.js';
-import { AllowList, describePeer } from './door-opener-identity.js';
+import type { DoorConfig } from '../../config/schema.js';
+import type { ControlEvent } from '../../control/event-bus.js';
+import type { Body } from '../../control/reply.js';
+import type { PulseOutcome } from '../../gpio/relay.js';
+import type { Logger } from '../../log/logger.js';
+import { OpenCode } from './open-code.js';
+import { DigitBuffers, type CallKey } from './digit-buffers.js';
+import { AllowList, describePeer } from './allow-list.js';
 
 export type CodeMethod = 'dtmf' | 'info' | 'message';
 export type OpenMethod = CodeMethod | 'control';

@@ -4,9 +4,9 @@
  * or silent is otherwise explained only in the journal, which the people
  * scripting the socket (home automation) never see.
  */
-import type { MediaEngine } from '../media/types.js';
-import type { EventBus } from './event-bus.js';
-import type { Body } from './reply.js';
+import type { MediaEngine } from '../../media/types.js';
+import type { EventBus } from '../event-bus.js';
+import type { Body } from '../reply.js';
 
 /** One line: GStreamer's texts may hold newlines, which would end the event early. */
 const oneLine = (s: string): string => s.replace(/[\r\n]+/g, ' ');

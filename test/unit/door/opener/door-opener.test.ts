@@ -1,15 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { configSchema, type DoorConfig } from '../../../src/config/schema.js';
-import type { ControlEvent } from '../../../src/control/event-bus.js';
-import { formatReply } from '../../../src/control/reply.js';
-import type { Service } from '../../../src/daemon.js';
-import { doorOpenerCommands } from '../../../src/door/door-opener-commands.js';
-import { DoorOpener, type RelayControl } from '../../../src/door/door-opener.js';
-import { GpioService } from '../../../src/gpio/gpio-service.js';
-import type { SimBackend } from '../../../src/gpio/sim-backend.js';
-import type { PulseOutcome } from '../../../src/gpio/relay.js';
-import { LogSink, silentLogger } from '../../../src/log/logger.js';
-import { fakeGuard } from '../gpio/fake-process.js';
+import { configSchema, type DoorConfig } from '../../../../src/config/schema.js';
+import type { ControlEvent } from '../../../../src/control/event-bus.js';
+import { formatReply } from '../../../../src/control/reply.js';
+import type { Service } from '../../../../src/daemon.js';
+import { openDoorCommands } from '../../../../src/control/commands/open-door-command.js';
+import { DoorOpener, type RelayControl } from '../../../../src/door/opener/door-opener.js';
+import { GpioService } from '../../../../src/gpio/gpio-service.js';
+import type { SimBackend } from '../../../../src/gpio/sim-backend.js';
+import type { PulseOutcome } from '../../../../src/gpio/relay.js';
+import { LogSink, silentLogger } from '../../../../src/log/logger.js';
+import { fakeGuard } from '../../gpio/fake-process.js';
 
 const HOME = 'sip:homescreen@myhouse';
 const noConn = { setEventPush: () => {}, closeAfterReply: () => {} };
@@ -216,7 +216,7 @@ describe('open-door command and the relay, end to end on the simulator', () => {
     const publish = { publish: (e: ControlEvent) => events.push(e) };
     const gpioService = new GpioService({ config: config.gpio, events: publish, log: silentLogger, guard: fakeGuard().guard });
     const opener = new DoorOpener({ config: config.door, relay: gpioService, events: publish, log: silentLogger });
-    const openDoor = doorOpenerCommands(opener)[0]!;
+    const openDoor = openDoorCommands(opener)[0]!;
     // What the daemon will hold them as.
     const services: Service[] = [gpioService, opener];
     for (const s of services) await s.start();
