@@ -7,6 +7,7 @@ import { basicCommands } from './control/commands/basic-commands.js';
 import { EventBus } from './control/event-bus.js';
 import { CommandRegistry } from './control/registry.js';
 import { ControlServer } from './control/server.js';
+import { publishDoorEvents } from './control/events/door-events.js';
 import { publishMediaEvents } from './control/events/media-events.js';
 import { ACCOUNT_ID, linphoneRegistrationState, registrationCommands } from './control/commands/registration-commands.js';
 import { SipStack } from './sip/core/sip-stack.js';
@@ -66,7 +67,8 @@ export class Daemon {
 
     // GPIO first: its start drives the relay off before anything else runs, and it stops last.
     this.gpio = new GpioService({ config: config.gpio, events: this.events, log: sink.logger('gpio') });
-    this.opener = new DoorOpener({ config: config.door, relay: this.gpio, events: this.events, log: sink.logger('door') });
+    this.opener = new DoorOpener({ config: config.door, relay: this.gpio, log: sink.logger('door') });
+    publishDoorEvents(this.opener, this.events);
     this.commands.add(...pressCommands(this.gpio), ...openDoorCommands(this.opener));
     this.services.push(this.gpio, this.opener);
 

@@ -4,6 +4,7 @@ import type { ControlEvent } from '../../../../src/control/event-bus.js';
 import { formatReply } from '../../../../src/control/reply.js';
 import type { Service } from '../../../../src/daemon.js';
 import { openDoorCommands } from '../../../../src/control/commands/open-door-command.js';
+import { publishDoorEvents } from '../../../../src/control/events/door-events.js';
 import { DoorOpener, type RelayControl } from '../../../../src/door/opener/door-opener.js';
 import { GpioService } from '../../../../src/gpio/gpio-service.js';
 import type { SimBackend } from '../../../../src/gpio/sim-backend.js';
@@ -26,7 +27,8 @@ function door(overrides: Partial<DoorConfig> = {}, relayOutcome: PulseOutcome = 
       return relayOutcome;
     },
   };
-  const opener = new DoorOpener({ config, relay, events: { publish: (e) => events.push(e) }, log: sink.logger('door') });
+  const opener = new DoorOpener({ config, relay, log: sink.logger('door') });
+  publishDoorEvents(opener, { publish: (e) => events.push(e) });
   return { opener, events, lines, pulses: () => pulses };
 }
 
@@ -215,7 +217,8 @@ describe('open-door command and the relay, end to end on the simulator', () => {
     const events: ControlEvent[] = [];
     const publish = { publish: (e: ControlEvent) => events.push(e) };
     const gpioService = new GpioService({ config: config.gpio, events: publish, log: silentLogger, guard: fakeGuard().guard });
-    const opener = new DoorOpener({ config: config.door, relay: gpioService, events: publish, log: silentLogger });
+    const opener = new DoorOpener({ config: config.door, relay: gpioService, log: silentLogger });
+    publishDoorEvents(opener, publish);
     const openDoor = openDoorCommands(opener)[0]!;
     // What the daemon will hold them as.
     const services: Service[] = [gpioService, opener];
