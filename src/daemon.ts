@@ -8,8 +8,10 @@ import { EventBus } from './control/event-bus.js';
 import { CommandRegistry } from './control/registry.js';
 import { ControlServer } from './control/server.js';
 import { publishDoorEvents } from './control/events/door-events.js';
+import { publishGpioEvents } from './control/events/gpio-events.js';
 import { publishMediaEvents } from './control/events/media-events.js';
-import { ACCOUNT_ID, linphoneRegistrationState, registrationCommands } from './control/commands/registration-commands.js';
+import { registrationCommands } from './control/commands/registration-commands.js';
+import { registrationEvent } from './control/events/registration-events.js';
 import { SipStack } from './sip/core/sip-stack.js';
 import { callCommands } from './control/call-commands.js';
 import { DoorStation } from './door/door-station.js';
@@ -66,11 +68,19 @@ export class Daemon {
     this.commands.add(...basicCommands(this.commands, this.events));
 
     // GPIO first: its start drives the relay off before anything else runs, and it stops last.
-    this.gpio = new GpioService({ config: config.gpio, events: this.events, log: sink.logger('gpio') });
+    this.gpio = new GpioService({ config: config.gpio, log: sink.logger('gpio') });
+    publishGpioEvents(this.gpio, this.events);
     this.opener = new DoorOpener({ config: config.door, relay: this.gpio, log: sink.logger('door') });
     publishDoorEvents(this.opener, this.events);
     this.commands.add(...pressCommands(this.gpio), ...openDoorCommands(this.opener));
     this.services.push(this.gpio, this.opener);
+
+    // Media before SIP, and stopped after it: a call SIP lets in finds its RTP ports bound.
+    // It binds where SIP does when SIP names one address (tests, multi-homed boards).
+    const sipHost = parseListen(config.sip.listen[0]!).host;
+    this.media = new GstMediaEngine({ config: config.media, bindAddress: sipHost === '::' ? '0.0.0.0' : sipHost, log: sink.logger('media') });
+    publishMediaEvents(this.media, this.events);
+    this.services.push({ name: 'media', start: () => this.media.start(), stop: () => this.media.stop() });
 
     this.sip = new SipStack({
       listen: config.sip.listen,
@@ -86,12 +96,6 @@ export class Daemon {
     this.services.push({ name: 'sip', start: () => this.sip.start(), stop: () => this.sip.stop() });
     this.registration = this.createRegistration(config, sink);
     this.commands.add(...registrationCommands(this.registration));
-
-    // Media binds where SIP does when SIP names one address (tests, multi-homed boards).
-    const sipHost = parseListen(config.sip.listen[0]!).host;
-    this.media = new GstMediaEngine({ config: config.media, bindAddress: sipHost === '::' ? '0.0.0.0' : sipHost, log: sink.logger('media') });
-    this.services.splice(2, 0, { name: 'media', start: () => this.media.start(), stop: () => this.media.stop() });
-    publishMediaEvents(this.media, this.events);
     this.door = new DoorStation({
       config,
       stack: this.sip,
@@ -140,11 +144,7 @@ export class Daemon {
       credentials: credentialsOf(config),
       expires: a.expires,
       log: sink.logger('register'),
-      onStateChange: (state, { registrar, reason }) =>
-        this.events.publish({
-          type: 'registration-state-changed',
-          body: [['Id', ACCOUNT_ID], ['State', linphoneRegistrationState(state)], ['Registrar', registrar], ...(reason ? ([['Reason', reason]] as const) : [])],
-        }),
+      onStateChange: (state, detail) => this.events.publish(registrationEvent(state, detail)),
     });
     this.sip.flowClosed = (remote) => registration.flowFailed(remote.host, remote.port);
     this.services.push({ name: 'registration', start: async () => registration.start(), stop: () => registration.stop() });

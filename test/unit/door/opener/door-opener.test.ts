@@ -5,6 +5,7 @@ import { formatReply } from '../../../../src/control/reply.js';
 import type { Service } from '../../../../src/daemon.js';
 import { openDoorCommands } from '../../../../src/control/commands/open-door-command.js';
 import { publishDoorEvents } from '../../../../src/control/events/door-events.js';
+import { publishGpioEvents } from '../../../../src/control/events/gpio-events.js';
 import { DoorOpener, type RelayControl } from '../../../../src/door/opener/door-opener.js';
 import { GpioService } from '../../../../src/gpio/gpio-service.js';
 import type { SimBackend } from '../../../../src/gpio/sim-backend.js';
@@ -216,7 +217,8 @@ describe('open-door command and the relay, end to end on the simulator', () => {
     const config = configSchema.parse({ gpio: { backend: 'sim', relay_pulse_ms: 3000, ...gpio }, door: { open_code: '1234', allowed: [HOME] } });
     const events: ControlEvent[] = [];
     const publish = { publish: (e: ControlEvent) => events.push(e) };
-    const gpioService = new GpioService({ config: config.gpio, events: publish, log: silentLogger, guard: fakeGuard().guard });
+    const gpioService = new GpioService({ config: config.gpio, log: silentLogger, guard: fakeGuard().guard });
+    publishGpioEvents(gpioService, publish);
     const opener = new DoorOpener({ config: config.door, relay: gpioService, log: silentLogger });
     publishDoorEvents(opener, publish);
     const openDoor = openDoorCommands(opener)[0]!;
