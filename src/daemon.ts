@@ -3,12 +3,15 @@
  * on SIGTERM/SIGINT (SPEC section 1: exit 0 after a clean stop).
  */
 import type { Config } from './config/schema.js';
-import { basicCommands } from './control/basic-commands.js';
+import { basicCommands } from './control/commands/basic-commands.js';
 import { EventBus } from './control/event-bus.js';
 import { CommandRegistry } from './control/registry.js';
 import { ControlServer } from './control/server.js';
-import { publishMediaEvents } from './control/media-events.js';
-import { ACCOUNT_ID, linphoneRegistrationState, registrationCommands } from './control/registration-commands.js';
+import { publishDoorEvents } from './control/events/door-events.js';
+import { publishGpioEvents } from './control/events/gpio-events.js';
+import { publishMediaEvents } from './control/events/media-events.js';
+import { registrationCommands } from './control/commands/registration-commands.js';
+import { registrationEvent } from './control/events/registration-events.js';
 import { SipStack } from './sip/core/sip-stack.js';
 import { callCommands } from './control/call-commands.js';
 import { DoorStation } from './door/door-station.js';
@@ -18,9 +21,9 @@ import { parseListen } from './sip/transport/endpoint.js';
 import { RegistrationClient } from './sip/registration/registration-client.js';
 import type { DigestCredentials } from './sip/auth/index.js';
 import { readFileSync } from 'node:fs';
-import { doorOpenerCommands } from './door/door-opener-commands.js';
-import { DoorOpener } from './door/door-opener.js';
-import { gpioCommands } from './gpio/gpio-commands.js';
+import { openDoorCommands } from './control/commands/open-door-command.js';
+import { DoorOpener } from './door/opener/door-opener.js';
+import { pressCommands } from './control/commands/press-command.js';
 import { GpioService } from './gpio/gpio-service.js';
 import type { Logger, LogSink } from './log/logger.js';
 import { takeListenFds } from './systemd/listen-fds.js';
@@ -65,10 +68,19 @@ export class Daemon {
     this.commands.add(...basicCommands(this.commands, this.events));
 
     // GPIO first: its start drives the relay off before anything else runs, and it stops last.
-    this.gpio = new GpioService({ config: config.gpio, events: this.events, log: sink.logger('gpio') });
-    this.opener = new DoorOpener({ config: config.door, relay: this.gpio, events: this.events, log: sink.logger('door') });
-    this.commands.add(...gpioCommands(this.gpio), ...doorOpenerCommands(this.opener));
+    this.gpio = new GpioService({ config: config.gpio, log: sink.logger('gpio') });
+    publishGpioEvents(this.gpio, this.events);
+    this.opener = new DoorOpener({ config: config.door, relay: this.gpio, log: sink.logger('door') });
+    publishDoorEvents(this.opener, this.events);
+    this.commands.add(...pressCommands(this.gpio), ...openDoorCommands(this.opener));
     this.services.push(this.gpio, this.opener);
+
+    // Media before SIP, and stopped after it: a call SIP lets in finds its RTP ports bound.
+    // It binds where SIP does when SIP names one address (tests, multi-homed boards).
+    const sipHost = parseListen(config.sip.listen[0]!).host;
+    this.media = new GstMediaEngine({ config: config.media, bindAddress: sipHost === '::' ? '0.0.0.0' : sipHost, log: sink.logger('media') });
+    publishMediaEvents(this.media, this.events);
+    this.services.push({ name: 'media', start: () => this.media.start(), stop: () => this.media.stop() });
 
     this.sip = new SipStack({
       listen: config.sip.listen,
@@ -84,12 +96,6 @@ export class Daemon {
     this.services.push({ name: 'sip', start: () => this.sip.start(), stop: () => this.sip.stop() });
     this.registration = this.createRegistration(config, sink);
     this.commands.add(...registrationCommands(this.registration));
-
-    // Media binds where SIP does when SIP names one address (tests, multi-homed boards).
-    const sipHost = parseListen(config.sip.listen[0]!).host;
-    this.media = new GstMediaEngine({ config: config.media, bindAddress: sipHost === '::' ? '0.0.0.0' : sipHost, log: sink.logger('media') });
-    this.services.splice(2, 0, { name: 'media', start: () => this.media.start(), stop: () => this.media.stop() });
-    publishMediaEvents(this.media, this.events);
     this.door = new DoorStation({
       config,
       stack: this.sip,
@@ -138,11 +144,7 @@ export class Daemon {
       credentials: credentialsOf(config),
       expires: a.expires,
       log: sink.logger('register'),
-      onStateChange: (state, { registrar, reason }) =>
-        this.events.publish({
-          type: 'registration-state-changed',
-          body: [['Id', ACCOUNT_ID], ['State', linphoneRegistrationState(state)], ['Registrar', registrar], ...(reason ? ([['Reason', reason]] as const) : [])],
-        }),
+      onStateChange: (state, detail) => this.events.publish(registrationEvent(state, detail)),
     });
     this.sip.flowClosed = (remote) => registration.flowFailed(remote.host, remote.port);
     this.services.push({ name: 'registration', start: async () => registration.start(), stop: () => registration.stop() });

@@ -29,7 +29,7 @@ export function formatReply(reply: Reply): string {
   return `Status: Ok\n\n${text.endsWith('\n') ? text : text + '\n'}\n`;
 }
 
-/** A reason must not break the framing, whatever text an error carried. */
-function oneLine(s: string): string {
+/** A reason or an event field must not break the framing, whatever text an error carried. */
+export function oneLine(s: string): string {
   return s.replace(/[\r\n]+/g, ' ');
 }

@@ -21,7 +21,7 @@ import { endpointKey, type Endpoint } from '../sip/transport/endpoint.js';
 import { buildRequest } from '../sip/core/sip-stack.js';
 import { SuccessRetransmitter } from '../sip/dialog/success-retransmitter.js';
 import { CallState, OUTGOING_RANK, type CallStateName } from './call-state.js';
-import { codeFromMessage, digitFromInfo } from './dtmf-info.js';
+import { codeFromMessage, digitFromInfo } from './opener/body-codes.js';
 import { localMedia, newSdesKey, newSessionId } from './local-media.js';
 import { videoDestination } from './video-destination.js';
 import { errorMessage } from '../log/error-message.js';

@@ -15,8 +15,8 @@ import type { Endpoint } from '../sip/transport/endpoint.js';
 import { DialogRouter } from '../sip/dialog/dialog-router.js';
 import { CallState, type CallStateName } from './call-state.js';
 import { DoorCall, type DoorCallContext } from './door-call.js';
-import type { DoorOpener } from './door-opener.js';
-import { codeFromMessage } from './dtmf-info.js';
+import type { DoorOpener } from './opener/door-opener.js';
+import { codeFromMessage } from './opener/body-codes.js';
 
 export interface DoorStationOptions {
   config: Config;

@@ -1,7 +1,13 @@
 /**
- * What the door layer sees of GPIO: a debounced button, a relay that pulses
- * and always ends off, a LED. Built on any GpioBackend, so the simulator
- * and the real pins go through the same debounce and the same relay code.
+ * Three names, one concept at three levels:
+ * - DoorHardware: what the daemon and control see of GPIO (a debounced
+ *   button, a relay that pulses and always ends off, a LED). GpioService
+ *   implements it, from construction on.
+ * - GpioDoorHardware: the pins behind it while GPIO runs, built on any
+ *   GpioBackend so the simulator and the real pins go through the same
+ *   debounce and the same relay code. GpioService opens one at start and
+ *   closes it at stop.
+ * - GpioBackend (backend.ts): how a line is read and written (sim, onoff).
  */
 import type { GpioConfig } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
@@ -9,7 +15,6 @@ import type { GpioBackend, InputLine, Level, OutputLine } from './backend.js';
 import { Debouncer } from './debouncer.js';
 import type { ExitGuard } from './exit-guard.js';
 import { Relay, type PulseOutcome } from './relay.js';
-import { errorDetail } from '../log/error-message.js';
 
 export type { PulseOutcome } from './relay.js';
 
@@ -26,8 +31,13 @@ export interface HardwareState {
   readonly led: 'none' | 'on' | 'off';
 }
 
+/** What the daemon holds of GPIO whether or not the pins are open (GpioService). */
 export interface DoorHardware {
-  /** Called once per debounced press, however much the contact bounces. Returns the remover. */
+  /**
+   * Called once per debounced press, however much the contact bounces.
+   * Returns the remover. A listener that throws is logged and the others
+   * still run: a bug in one must not keep the door from ringing.
+   */
   onPress(listener: () => void): () => void;
   /**
    * Presses the button in software: on the simulator by moving its pin
@@ -53,6 +63,11 @@ export interface DoorHardwareOptions {
   log: Logger;
   /** The process hooks that switch the relay off; tests pass their own. */
   guard?: ExitGuard;
+  /**
+   * Called once per debounced press. One listener: GpioService hands its
+   * fan-out here, so listeners outlive a stop and a start of the pins.
+   */
+  onPress?: () => void;
 }
 
 /** Bounces a simulated press makes on the way down and up, each shorter than any debounce time. */
@@ -63,12 +78,12 @@ const SIM_HOLD_MS = 100;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-export class GpioDoorHardware implements DoorHardware {
+/** The open pins behind DoorHardware; presses go to the one `onPress` given at construction. */
+export class GpioDoorHardware implements Omit<DoorHardware, 'onPress'> {
   private readonly relay: Relay | undefined;
   private readonly led: OutputLine | undefined;
   private readonly button: InputLine | undefined;
   private readonly debouncer: Debouncer | undefined;
-  private readonly listeners = new Set<() => void>();
   private ledOn = false;
   private pressing: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -97,11 +112,6 @@ export class GpioDoorHardware implements DoorHardware {
         `relay ${c.relay >= 0 ? `GPIO ${c.relay}${c.relay_active_low ? ' (active low)' : ''}, pulse ${c.relay_pulse_ms} ms` : 'none'}; ` +
         `led ${c.led >= 0 ? `GPIO ${c.led}` : 'none'}`,
     );
-  }
-
-  onPress(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
   }
 
   press(): Promise<PressOutcome> {
@@ -150,13 +160,7 @@ export class GpioDoorHardware implements DoorHardware {
 
   private emitPress(): void {
     this.opts.log.info('button pressed');
-    for (const l of [...this.listeners]) {
-      try {
-        l();
-      } catch (e) {
-        this.opts.log.error(`button press handler failed: ${errorDetail(e)}`);
-      }
-    }
+    this.opts.onPress?.();
   }
 
   private async pressOnce(): Promise<PressOutcome> {

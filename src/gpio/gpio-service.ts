@@ -2,10 +2,12 @@
  * GPIO as a daemon part (the daemon's `Service` shape: name, start, stop),
  * and the DoorHardware the rest of the daemon holds from construction on:
  * calls made before start or after stop answer "unavailable" instead of
- * failing, so the door layer can be wired before the pins are open.
+ * failing, so the door layer can be wired before the pins are open. The
+ * pins themselves are a GpioDoorHardware, opened at start and closed at
+ * stop; its presses come here, and this is the one fan-out to listeners
+ * (control's button-pressed event, the ring).
  */
 import type { GpioConfig } from '../config/schema.js';
-import type { EventSink } from '../events/event-sink.js';
 import type { Logger } from '../log/logger.js';
 import type { GpioBackend } from './backend.js';
 import { GpioDoorHardware, type DoorHardware, type HardwareState, type PressOutcome } from './door-hardware.js';
@@ -19,7 +21,6 @@ import { errorDetail } from '../log/error-message.js';
 
 export interface GpioServiceOptions {
   config: GpioConfig;
-  events: EventSink;
   log: Logger;
   /** Extra simulator options (levelDir); used when `config.backend` is "sim". */
   sim?: Omit<SimBackendOptions, 'log'>;
@@ -27,8 +28,6 @@ export interface GpioServiceOptions {
   onoff?: Omit<OnoffBackendOptions, 'log' | 'roles'>;
   guard?: ExitGuard;
 }
-
-export const BUTTON_PRESSED_EVENT = 'button-pressed';
 
 export class GpioService implements DoorHardware {
   readonly name = 'gpio';
@@ -48,13 +47,12 @@ export class GpioService implements DoorHardware {
     const { config, log } = this.opts;
     const backend = await this.openBackend();
     try {
-      this.hardware = new GpioDoorHardware({ config, backend, log, guard: this.opts.guard });
+      this.hardware = new GpioDoorHardware({ config, backend, log, guard: this.opts.guard, onPress: () => this.pressed() });
     } catch (e) {
       backend.close();
       throw e;
     }
     this.current = backend;
-    this.hardware.onPress(() => this.pressed());
   }
 
   async stop(): Promise<void> {
@@ -89,7 +87,6 @@ export class GpioService implements DoorHardware {
   }
 
   private pressed(): void {
-    this.opts.events.publish({ type: BUTTON_PRESSED_EVENT, body: [] });
     for (const l of [...this.listeners]) {
       try {
         l();

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../../../src/config/schema.js';
 import { EventBus } from '../../../src/control/event-bus.js';
 import { CallState } from '../../../src/door/call-state.js';
-import { DoorOpener } from '../../../src/door/door-opener.js';
+import { DoorOpener } from '../../../src/door/opener/door-opener.js';
 import { DoorStation } from '../../../src/door/door-station.js';
 import { LogSink } from '../../../src/log/logger.js';
 import { FakeMediaEngine } from '../../../src/media/fake-engine.js';

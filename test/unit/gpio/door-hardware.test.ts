@@ -22,9 +22,8 @@ function make(config: Partial<DoorHardwareConfig> = {}, sim = new SimBackend({ i
   const { proc, guard } = fakeGuard();
   const outputs: Array<[number, Level]> = [];
   sim.onOutput((line, level) => outputs.push([line, level]));
-  const hw = new GpioDoorHardware({ config: { ...base, ...config }, backend: sim, log: silentLogger, guard });
   let presses = 0;
-  hw.onPress(() => presses++);
+  const hw = new GpioDoorHardware({ config: { ...base, ...config }, backend: sim, log: silentLogger, guard, onPress: () => presses++ });
   return { hw, sim, proc, outputs, presses: () => presses };
 }
 

@@ -3,7 +3,8 @@ import { configSchema } from '../../../src/config/schema.js';
 import { EventBus, type ControlEvent } from '../../../src/control/event-bus.js';
 import { formatReply } from '../../../src/control/reply.js';
 import type { Service } from '../../../src/daemon.js';
-import { gpioCommands } from '../../../src/gpio/gpio-commands.js';
+import { pressCommands } from '../../../src/control/commands/press-command.js';
+import { publishGpioEvents } from '../../../src/control/events/gpio-events.js';
 import { GpioService } from '../../../src/gpio/gpio-service.js';
 import type { SimBackend } from '../../../src/gpio/sim-backend.js';
 import { silentLogger } from '../../../src/log/logger.js';
@@ -17,8 +18,9 @@ function service(gpio: Record<string, unknown> = {}) {
   const seen: ControlEvent[] = [];
   events.subscribe((e) => seen.push(e));
   const { proc, guard } = fakeGuard();
-  const gpioService = new GpioService({ config, events, log: silentLogger, guard });
-  const press = gpioCommands(gpioService).find((c) => c.name === 'press')!;
+  const gpioService = new GpioService({ config, log: silentLogger, guard });
+  publishGpioEvents(gpioService, events);
+  const press = pressCommands(gpioService).find((c) => c.name === 'press')!;
   return { gpio: gpioService, seen, proc, press };
 }
 

@@ -115,9 +115,8 @@ describe('onoff backend wiring', () => {
   it('edge interrupts go through the debouncer: a bouncing press is one press', async () => {
     vi.useFakeTimers();
     const backend = await openOnoffBackend({ sysfsRoot: root, gpioClass: FakeGpio });
-    const hw = new GpioDoorHardware({ config, backend, log: silentLogger, guard: fakeGuard().guard });
     let presses = 0;
-    hw.onPress(() => presses++);
+    const hw = new GpioDoorHardware({ config, backend, log: silentLogger, guard: fakeGuard().guard, onPress: () => presses++ });
     const button = FakeGpio.made[2]!.gpio;
     for (const v of [0, 1, 0, 1, 0] as Level[]) {
       button.edgeTo(v);
@@ -134,9 +133,8 @@ describe('onoff backend wiring', () => {
   it('press() works without driving the pin: it feeds the debouncer', async () => {
     vi.useFakeTimers();
     const backend = await openOnoffBackend({ sysfsRoot: root, gpioClass: FakeGpio });
-    const hw = new GpioDoorHardware({ config, backend, log: silentLogger, guard: fakeGuard().guard });
     let presses = 0;
-    hw.onPress(() => presses++);
+    const hw = new GpioDoorHardware({ config, backend, log: silentLogger, guard: fakeGuard().guard, onPress: () => presses++ });
     const done = hw.press();
     await vi.advanceTimersByTimeAsync(1000);
     await expect(done).resolves.toEqual({ status: 'pressed' });

@@ -16,24 +16,20 @@
  * configured, are refused without looking at the code and are not
  * counted: they cannot open, so they cannot guess.
  *
- * Events (SPEC section 3):
- *   door-opened    By, Method
- *   door-refused   By, Method, Reason (wrong-code | not-allowed | locked |
- *                  no-code | no-relay | disarmed | unavailable); for
- *                  wrong-code also Attempts and Max-attempts
- *   door-locked    By, Method (of the attempt that locked), Attempts,
- *                  Seconds, Until (ISO 8601 UTC)
- *   door-unlocked  (no fields) when the lockout ends
+ * Events (DoorOpenerEvents): opened, refused (with the reason; for a
+ * wrong code also the count), locked, unlocked. The opener does not know
+ * how they are shown: control/events/door-events.ts turns them into the
+ * control socket's door-* events (SPEC section 3).
  * Neither events nor logs ever carry a code or typed digits.
  */
-import type { DoorConfig } from '../config/schema.js';
-import type { ControlEvent } from '../control/event-bus.js';
-import type { Body } from '../control/reply.js';
-import type { PulseOutcome } from '../gpio/relay.js';
-import type { Logger } from '../log/logger.js';
-import { OpenCode } from './door-opener-code.js';
-import { DigitBuffers, type CallKey } from './door-opener-digits.js';
-import { AllowList, describePeer } from './door-opener-identity.js';
+import type { DoorConfig } from '../../config/schema.js';
+import type { EventSink } from '../../events/event-sink.js';
+import { TypedEmitter } from '../../events/typed-emitter.js';
+import type { PulseOutcome } from '../../gpio/relay.js';
+import type { Logger } from '../../log/logger.js';
+import { OpenCode } from './open-code.js';
+import { DigitBuffers, type CallKey } from './digit-buffers.js';
+import { AllowList, describePeer } from './allow-list.js';
 
 export type CodeMethod = 'dtmf' | 'info' | 'message';
 export type OpenMethod = CodeMethod | 'control';
@@ -53,18 +49,48 @@ export interface RelayControl {
 export interface DoorOpenerOptions {
   config: Pick<DoorConfig, 'open_code' | 'allowed' | 'max_attempts' | 'lockout_s'>;
   relay: RelayControl;
-  events: { publish(event: ControlEvent): void };
+  /**
+   * @deprecated Ignored: the opener emits DoorOpenerEvents, and
+   * control/events/door-events.ts publishes them. Kept only so that callers
+   * written for the old constructor still compile; pass nothing.
+   */
+  events?: EventSink;
   log: Logger;
   /** A pause between digits longer than this drops the digits typed so far. */
   interDigitTimeoutMs?: number;
 }
 
-export const DOOR_OPENED = 'door-opened';
-export const DOOR_REFUSED = 'door-refused';
-export const DOOR_LOCKED = 'door-locked';
-export const DOOR_UNLOCKED = 'door-unlocked';
+/** Who tried and how; `by` is the peer as describePeer shows it, or `control`. */
+export interface OpenAttempt {
+  readonly by: string;
+  readonly method: OpenMethod;
+}
 
-export class DoorOpener {
+export interface DoorRefusal extends OpenAttempt {
+  readonly reason: RefusalReason;
+  /** Only for `wrong-code`: wrong codes counted so far, and the count that locks. */
+  readonly attempts?: { readonly count: number; readonly max: number };
+}
+
+export interface DoorLockout {
+  /** The attempt that locked. */
+  readonly by: string;
+  readonly method: CodeMethod;
+  /** Wrong codes that led to the lockout. */
+  readonly attempts: number;
+  readonly seconds: number;
+  readonly until: Date;
+}
+
+export type DoorOpenerEvents = {
+  opened: [OpenAttempt];
+  refused: [DoorRefusal];
+  locked: [DoorLockout];
+  /** The lockout ended. */
+  unlocked: [];
+};
+
+export class DoorOpener extends TypedEmitter<DoorOpenerEvents> {
   readonly name = 'door-opener';
   private readonly code: OpenCode;
   private readonly allowed: AllowList;
@@ -74,6 +100,7 @@ export class DoorOpener {
   private unlockTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: DoorOpenerOptions) {
+    super();
     this.code = new OpenCode(opts.config.open_code);
     this.allowed = new AllowList(opts.config.allowed);
     this.digits = new DigitBuffers(this.code, opts.interDigitTimeoutMs);
@@ -148,7 +175,7 @@ export class DoorOpener {
       case 'started':
       case 'already-on':
         this.opts.log.info(`door opened by ${by} via ${method} at ${new Date().toISOString()}${r.status === 'already-on' ? ' (already open)' : ''}`);
-        this.publish(DOOR_OPENED, [['By', by], ['Method', method]]);
+        this.emit('opened', { by, method });
         return { opened: true, relay: r.status };
       case 'no-relay':
         return this.refuse(by, method, 'no-relay');
@@ -159,16 +186,16 @@ export class DoorOpener {
     }
   }
 
-  private refuse(by: string, method: OpenMethod, reason: RefusalReason, extra: Body = []): OpenResult {
+  private refuse(by: string, method: OpenMethod, reason: RefusalReason, attempts?: DoorRefusal['attempts']): OpenResult {
     this.opts.log.warn(`door not opened for ${by} via ${method} at ${new Date().toISOString()}: ${reason}`);
-    this.publish(DOOR_REFUSED, [['By', by], ['Method', method], ['Reason', reason], ...extra]);
+    this.emit('refused', { by, method, reason, ...(attempts ? { attempts } : {}) });
     return { opened: false, reason };
   }
 
   private wrongCode(by: string, method: CodeMethod): OpenResult {
     const max = this.opts.config.max_attempts;
     this.wrong++;
-    const result = this.refuse(by, method, 'wrong-code', [['Attempts', this.wrong], ['Max-attempts', max]]);
+    const result = this.refuse(by, method, 'wrong-code', { count: this.wrong, max });
     if (this.wrong >= max) this.lock(by, method);
     return result;
   }
@@ -176,9 +203,9 @@ export class DoorOpener {
   private lock(by: string, method: CodeMethod): void {
     const seconds = this.opts.config.lockout_s;
     this.lockedUntil = Date.now() + seconds * 1000;
-    const until = new Date(this.lockedUntil).toISOString();
-    this.opts.log.warn(`code opening locked for ${seconds} s (until ${until}) after ${this.wrong} wrong codes; last from ${by} via ${method}`);
-    this.publish(DOOR_LOCKED, [['By', by], ['Method', method], ['Attempts', this.wrong], ['Seconds', seconds], ['Until', until]]);
+    const until = new Date(this.lockedUntil);
+    this.opts.log.warn(`code opening locked for ${seconds} s (until ${until.toISOString()}) after ${this.wrong} wrong codes; last from ${by} via ${method}`);
+    this.emit('locked', { by, method, attempts: this.wrong, seconds, until });
     if (this.unlockTimer) clearTimeout(this.unlockTimer);
     this.unlockTimer = setTimeout(() => this.unlock(), seconds * 1000);
     // A pending unlock must not keep a stopping process alive.
@@ -190,10 +217,6 @@ export class DoorOpener {
     this.lockedUntil = 0;
     this.wrong = 0;
     this.opts.log.info('code opening unlocked');
-    this.publish(DOOR_UNLOCKED, []);
-  }
-
-  private publish(type: string, body: Body): void {
-    this.opts.events.publish({ type, body });
+    this.emit('unlocked');
   }
 }

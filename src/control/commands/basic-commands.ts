@@ -1,8 +1,8 @@
 /** The commands every door station has, whatever else is wired: SPEC section 3. */
-import { VERSION } from '../version.js';
-import { formatEvent, type EventBus } from './event-bus.js';
-import type { Command, CommandRegistry } from './registry.js';
-import { fail, ok, okText } from './reply.js';
+import { VERSION } from '../../version.js';
+import { formatEvent, type EventBus } from '../event-bus.js';
+import type { Command, CommandRegistry } from '../registry.js';
+import { fail, ok, okText } from '../reply.js';
 
 export function basicCommands(registry: CommandRegistry, events: EventBus): Command[] {
   return [

@@ -3,9 +3,9 @@
  * replies (LINPHONE-DAEMON.md §5). doorstation has at most one account,
  * id 1, configured in `[account]`; the commands act on it.
  */
-import type { RegistrationClient, RegistrationState } from '../sip/registration/registration-client.js';
-import type { Command } from './registry.js';
-import { fail, ok, type Body } from './reply.js';
+import type { RegistrationClient, RegistrationState } from '../../sip/registration/registration-client.js';
+import type { Command } from '../registry.js';
+import { fail, ok, type Body } from '../reply.js';
 
 export const ACCOUNT_ID = 1;
 

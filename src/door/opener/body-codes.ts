@@ -3,8 +3,8 @@
  * Cisco's format most phones use) and `application/dtmf` (the bare digit).
  * MESSAGE: a `text/plain` body is the code.
  */
-import { toDtmfDigit } from '../dtmf.js';
-import { eventToDigit } from '../media/dtmf-event.js';
+import { toDtmfDigit } from '../../dtmf.js';
+import { eventToDigit } from '../../media/dtmf-event.js';
 
 
 /**

@@ -9,8 +9,8 @@
  * sliding window every digit would be a new guess, and a long stream of
  * digits could cover many codes for one counted attempt.
  */
-import { toDtmfDigit } from '../dtmf.js';
-import type { OpenCode } from './door-opener-code.js';
+import { toDtmfDigit } from '../../dtmf.js';
+import type { OpenCode } from './open-code.js';
 
 export type CallKey = string | number;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AllowList, describePeer, parseSipIdentity } from '../../../src/door/door-opener-identity.js';
+import { AllowList, describePeer, parseSipIdentity } from '../../../../src/door/opener/allow-list.js';
 
 describe('peer identity for door.allowed', () => {
   const list = new AllowList(['sip:homescreen@MyHouse.local', 'sip:alice@192.168.1.5:5070', 'sips:bob@example.org', 'sip:[2001:DB8::1]']);

@@ -1,7 +1,5 @@
 /**
- * The `press` control command (SPEC section 3). Only control's command type
- * and reply helpers are imported, both leaves with no dependencies, so
- * GPIO does not come to depend on the socket server.
+ * The `press` control command (SPEC section 3).
  *
  * `press` works with both backends: on "sim" it moves the simulated pin,
  * on "onoff" it feeds the debouncer as the pin would (the real pin is an
@@ -9,14 +7,14 @@
  * `button-pressed` event included, so an installer can test the call plan
  * from a shell without walking to the door.
  */
-import type { Command } from '../control/registry.js';
-import { fail, ok } from '../control/reply.js';
-import type { DoorHardware } from './door-hardware.js';
+import type { Command } from '../registry.js';
+import { fail, ok } from '../reply.js';
+import type { DoorHardware } from '../../gpio/door-hardware.js';
 
 export const NO_BUTTON = 'No button configured.';
 export const GPIO_UNAVAILABLE = 'GPIO is not running.';
 
-export function gpioCommands(hardware: Pick<DoorHardware, 'press'>): Command[] {
+export function pressCommands(hardware: Pick<DoorHardware, 'press'>): Command[] {
   return [
     {
       name: 'press',

@@ -1,7 +1,7 @@
 /** The `open-door` control command (SPEC section 3): opens through the opener, so it is an event and a log line like any opening. */
-import type { Command } from '../control/registry.js';
-import { fail, ok } from '../control/reply.js';
-import type { DoorOpener, RefusalReason } from './door-opener.js';
+import type { Command } from '../registry.js';
+import { fail, ok } from '../reply.js';
+import type { DoorOpener, RefusalReason } from '../../door/opener/door-opener.js';
 
 export const NO_RELAY = 'No relay configured.';
 
@@ -11,7 +11,7 @@ const REASONS: Partial<Record<RefusalReason, string>> = {
   unavailable: 'GPIO is not running.',
 };
 
-export function doorOpenerCommands(opener: Pick<DoorOpener, 'openBy'>): Command[] {
+export function openDoorCommands(opener: Pick<DoorOpener, 'openBy'>): Command[] {
   return [
     {
       name: 'open-door',

@@ -1,15 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { configSchema, type DoorConfig } from '../../../src/config/schema.js';
-import type { ControlEvent } from '../../../src/control/event-bus.js';
-import { formatReply } from '../../../src/control/reply.js';
-import type { Service } from '../../../src/daemon.js';
-import { doorOpenerCommands } from '../../../src/door/door-opener-commands.js';
-import { DoorOpener, type RelayControl } from '../../../src/door/door-opener.js';
-import { GpioService } from '../../../src/gpio/gpio-service.js';
-import type { SimBackend } from '../../../src/gpio/sim-backend.js';
-import type { PulseOutcome } from '../../../src/gpio/relay.js';
-import { LogSink, silentLogger } from '../../../src/log/logger.js';
-import { fakeGuard } from '../gpio/fake-process.js';
+import { configSchema, type DoorConfig } from '../../../../src/config/schema.js';
+import type { ControlEvent } from '../../../../src/control/event-bus.js';
+import { formatReply } from '../../../../src/control/reply.js';
+import type { Service } from '../../../../src/daemon.js';
+import { openDoorCommands } from '../../../../src/control/commands/open-door-command.js';
+import { publishDoorEvents } from '../../../../src/control/events/door-events.js';
+import { publishGpioEvents } from '../../../../src/control/events/gpio-events.js';
+import { DoorOpener, type RelayControl } from '../../../../src/door/opener/door-opener.js';
+import { GpioService } from '../../../../src/gpio/gpio-service.js';
+import type { SimBackend } from '../../../../src/gpio/sim-backend.js';
+import type { PulseOutcome } from '../../../../src/gpio/relay.js';
+import { LogSink, silentLogger } from '../../../../src/log/logger.js';
+import { fakeGuard } from '../../gpio/fake-process.js';
 
 const HOME = 'sip:homescreen@myhouse';
 const noConn = { setEventPush: () => {}, closeAfterReply: () => {} };
@@ -26,7 +28,8 @@ function door(overrides: Partial<DoorConfig> = {}, relayOutcome: PulseOutcome = 
       return relayOutcome;
     },
   };
-  const opener = new DoorOpener({ config, relay, events: { publish: (e) => events.push(e) }, log: sink.logger('door') });
+  const opener = new DoorOpener({ config, relay, log: sink.logger('door') });
+  publishDoorEvents(opener, { publish: (e) => events.push(e) });
   return { opener, events, lines, pulses: () => pulses };
 }
 
@@ -214,9 +217,11 @@ describe('open-door command and the relay, end to end on the simulator', () => {
     const config = configSchema.parse({ gpio: { backend: 'sim', relay_pulse_ms: 3000, ...gpio }, door: { open_code: '1234', allowed: [HOME] } });
     const events: ControlEvent[] = [];
     const publish = { publish: (e: ControlEvent) => events.push(e) };
-    const gpioService = new GpioService({ config: config.gpio, events: publish, log: silentLogger, guard: fakeGuard().guard });
-    const opener = new DoorOpener({ config: config.door, relay: gpioService, events: publish, log: silentLogger });
-    const openDoor = doorOpenerCommands(opener)[0]!;
+    const gpioService = new GpioService({ config: config.gpio, log: silentLogger, guard: fakeGuard().guard });
+    publishGpioEvents(gpioService, publish);
+    const opener = new DoorOpener({ config: config.door, relay: gpioService, log: silentLogger });
+    publishDoorEvents(opener, publish);
+    const openDoor = openDoorCommands(opener)[0]!;
     // What the daemon will hold them as.
     const services: Service[] = [gpioService, opener];
     for (const s of services) await s.start();

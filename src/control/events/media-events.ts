@@ -4,17 +4,15 @@
  * or silent is otherwise explained only in the journal, which the people
  * scripting the socket (home automation) never see.
  */
-import type { MediaEngine } from '../media/types.js';
-import type { EventBus } from './event-bus.js';
-import type { Body } from './reply.js';
+import type { MediaEngine } from '../../media/types.js';
+import type { EventSink } from '../../events/event-sink.js';
+import { oneLine, type Body } from '../reply.js';
 
-/** One line: GStreamer's texts may hold newlines, which would end the event early. */
-const oneLine = (s: string): string => s.replace(/[\r\n]+/g, ' ');
-
-export function publishMediaEvents(media: MediaEngine, events: EventBus): void {
+export function publishMediaEvents(media: MediaEngine, events: EventSink): void {
   media.on('error', (e) => {
     const body: Body = [
       ['Component', e.component],
+      // GStreamer's texts may hold newlines, which would end the event early.
       ['Reason', oneLine(e.message)],
       // "never": a config problem (no such element); otherwise when it is tried again.
       ['Retry-in-ms', e.retryInMs ?? 'never'],
