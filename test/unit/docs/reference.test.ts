@@ -44,7 +44,7 @@ const SOURCES = sourceFiles(join(REPO, 'src')).map((path) => ({ path, text: read
 
 /** Control commands as registered: `name: 'x',` then (after blanks) `syntax:`. */
 function registeredCommands(): string[] {
-  const names = SOURCES.flatMap(({ text }) => [...text.matchAll(/\bname:\s*'([^'\n]+)'\s*,\s*syntax:/g)].map((m) => m[1]!));
+  const names = SOURCES.flatMap(({ text }) => [...text.matchAll(/\bname:\s*(['"`])([^'"`\n]+)\1\s*,\s*syntax:/g)].map((m) => m[2]!));
   return [...new Set(names)].sort();
 }
 
