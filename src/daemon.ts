@@ -12,8 +12,8 @@ import { ACCOUNT_ID, linphoneRegistrationState, registrationCommands } from './c
 import { SipStack } from './sip/core/sip-stack.js';
 import { callCommands } from './control/call-commands.js';
 import { DoorStation } from './door/door-station.js';
-import { GstMediaEngine } from './media/gst-engine.js';
-import type { MediaEngine } from './media/types.js';
+import { GstMediaEngine } from './media/engine/gst-engine.js';
+import type { MediaEngine } from './media/media-engine.js';
 import { parseListen } from './sip/transport/endpoint.js';
 import { RegistrationClient } from './sip/registration/registration-client.js';
 import type { DigestCredentials } from './sip/auth/index.js';
