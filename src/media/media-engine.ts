@@ -1,14 +1,15 @@
 /**
  * What the door layer sees of media: the MediaEngine interface, its
  * events, and the shapes it takes and gives. Implemented by the GStreamer
- * engine (gst-engine.ts) and by FakeMediaEngine for the layers' unit tests.
- * Addresses are IP literals (the SDP's c= line), never host names.
+ * engine (engine/gst-engine.ts) and by FakeMediaEngine (test/support/) for
+ * the layers' unit tests. Addresses are IP literals (the SDP's c= line),
+ * never host names. The port imports no implementation file: the shapes
+ * the engine's parts share with door and control are declared here once.
  */
-import type { AudioCodecName } from './audio/audio-pipeline.js';
 import type { DtmfDigit } from '../dtmf.js';
 
-export type { AudioCodecName } from './audio/audio-pipeline.js';
-export type { DtmfDigit } from '../dtmf.js';
+/** The audio codecs the talk pipeline can run (audio/audio-pipeline.ts). */
+export type AudioCodecName = 'opus' | 'PCMU' | 'PCMA';
 
 export interface VideoDestination {
   /** The screen's c= address and video m= port. */
@@ -112,6 +113,42 @@ export interface VideoDestinationStats extends Omit<VideoDestination, 'srtp'> {
   rtcpStats: VideoRtcpDestinationStats;
 }
 
+/** RTCP totals over all screens (rtcp/video-rtcp.ts keeps them). */
+export interface VideoRtcpTotals {
+  senderReports: number;
+  pliReceived: number;
+  firReceived: number;
+  /** From a source that is no destination, or about another SSRC. */
+  ignored: number;
+  /** Not RTCP, or not readable (after SRTCP). */
+  malformed: number;
+  /** SRTCP from SRTP destinations that did not authenticate / was replayed: dropped (RFC 3711 §3.3, §3.4; see VideoRtcpDestinationStats). */
+  srtcpAuthFailures: number;
+  srtcpReplays: number;
+}
+
+/** The talk's counters (audio/audio-session.ts keeps them). */
+export interface AudioStats {
+  talking: boolean;
+  playing: boolean;
+  codec?: AudioCodecName;
+  remote?: string;
+  packetsSent: number;
+  bytesSent: number;
+  packetsReceived: number;
+  bytesReceived: number;
+  /** From an address other than the peer's: dropped (nobody else may send us DTMF). */
+  packetsRejected: number;
+  dtmfSent: number;
+  dtmfReceived: number;
+  failures: number;
+  /** Whether the talk is SRTP. */
+  srtp?: boolean;
+  /** SRTP packets that failed authentication, and replays (RFC 3711 §3.3 steps 2 and 5): dropped. */
+  srtpAuthFailures?: number;
+  srtpReplays?: number;
+}
+
 export interface MediaStats {
   video: {
     running: boolean;
@@ -121,39 +158,11 @@ export interface MediaStats {
     destinations: VideoDestinationStats[];
     failures: number;
     keyFramesForced: number;
-    /** Key frame requests (PLI/FIR) folded into one already pending (key-frame-limiter.ts). */
+    /** Key frame requests (PLI/FIR) folded into one already pending (video/key-frame-limiter.ts). */
     keyFrameRequestsCoalesced: number;
-    rtcp: {
-      senderReports: number;
-      pliReceived: number;
-      firReceived: number;
-      /** From no destination, or about another SSRC. */
-      ignored: number;
-      malformed: number;
-      /** RTCP from SRTP destinations dropped for failed authentication / replay (RFC 3711 §3.3, §3.4). */
-      srtcpAuthFailures: number;
-      srtcpReplays: number;
-    };
+    rtcp: VideoRtcpTotals;
   };
-  audio: {
-    talking: boolean;
-    playing: boolean;
-    codec?: AudioCodecName;
-    remote?: string;
-    packetsSent: number;
-    bytesSent: number;
-    packetsReceived: number;
-    bytesReceived: number;
-    packetsRejected: number;
-    dtmfSent: number;
-    dtmfReceived: number;
-    failures: number;
-    /** Whether the talk is SRTP. */
-    srtp?: boolean;
-    /** SRTP packets dropped: failed authentication, replayed, malformed (RFC 3711 §3.3). */
-    srtpAuthFailures?: number;
-    srtpReplays?: number;
-  };
+  audio: AudioStats;
 }
 
 export interface MediaEvents extends Record<string, unknown[]> {

@@ -12,7 +12,7 @@
  * audio-session.ts): the valve, closed between talks, keeps the canceller
  * and the encoder idle then; the capture device stays open.
  */
-export type AudioCodecName = 'opus' | 'PCMU' | 'PCMA';
+import type { AudioCodecName } from '../media-engine.js';
 
 export interface AudioPipelineSettings {
   codec: AudioCodecName;

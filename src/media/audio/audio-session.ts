@@ -32,7 +32,7 @@
  */
 import type { Socket, RemoteInfo } from 'node:dgram';
 import { randomInt } from 'node:crypto';
-import { AUDIO_NAMES, CODEC_CLOCK, audioPipelineDescription, type AudioCodecName } from './audio-pipeline.js';
+import { AUDIO_NAMES, CODEC_CLOCK, audioPipelineDescription } from './audio-pipeline.js';
 import type { DtmfDigit } from '../../dtmf.js';
 import { DtmfDeduplicator } from './dtmf-event.js';
 import { dtmfPacketPlan } from './dtmf-sender.js';
@@ -40,10 +40,10 @@ import { ManagedPipeline } from '../gst/managed-pipeline.js';
 import { PipelineSupervisor } from '../gst/pipeline-supervisor.js';
 import { RtpContinuity } from './rtp-continuity.js';
 import { buildRtp, parseRtp, restampRtp } from '../rtp/rtp-packet.js';
-import { looksLikeRtcp } from '../rtp/rtp-header.js';
+import { isRtcp } from '../rtp/rtp-header.js';
 import { SrtpSession } from '../srtp/srtp-session.js';
 import { TypedEmitter } from '../../events/typed-emitter.js';
-import type { TalkParams } from '../media-engine.js';
+import type { AudioCodecName, AudioStats, TalkParams } from '../media-engine.js';
 
 
 export interface AudioSessionEvents extends Record<string, unknown[]> {
@@ -53,26 +53,6 @@ export interface AudioSessionEvents extends Record<string, unknown[]> {
   warning: [text: string];
 }
 
-export interface AudioStats {
-  talking: boolean;
-  playing: boolean;
-  codec?: AudioCodecName;
-  remote?: string;
-  packetsSent: number;
-  bytesSent: number;
-  packetsReceived: number;
-  bytesReceived: number;
-  /** From an address other than the peer's: dropped (nobody else may send us DTMF). */
-  packetsRejected: number;
-  dtmfSent: number;
-  dtmfReceived: number;
-  failures: number;
-  /** Whether this talk is SRTP. */
-  srtp: boolean;
-  /** SRTP packets that failed authentication, and replays (RFC 3711 §3.3 steps 2 and 5): dropped. */
-  srtpAuthFailures: number;
-  srtpReplays: number;
-}
 
 export interface AudioSessionOptions {
   socket: Socket;
@@ -97,6 +77,15 @@ const PIPELINE_PT: Record<AudioCodecName, number> = { opus: 111, PCMU: 0, PCMA: 
 
 let probeCounter = 0;
 
+function zeroCounters() {
+  return { packetsSent: 0, bytesSent: 0, packetsReceived: 0, bytesReceived: 0, packetsRejected: 0, dtmfSent: 0, dtmfReceived: 0, failures: 0 };
+}
+
+/** The stats when there is no audio session at all (the engine without audio). */
+export function idleAudioStats(): AudioStats {
+  return { talking: false, playing: false, ...zeroCounters(), srtp: false, srtpAuthFailures: 0, srtpReplays: 0 };
+}
+
 export class AudioSession extends TypedEmitter<AudioSessionEvents> {
   private readonly pipelines = new Map<AudioCodecName, CodecPipeline>();
   private talk: TalkParams | undefined;
@@ -119,7 +108,7 @@ export class AudioSession extends TypedEmitter<AudioSessionEvents> {
   }
 
   private static zeroStats() {
-    return { packetsSent: 0, bytesSent: 0, packetsReceived: 0, bytesReceived: 0, packetsRejected: 0, dtmfSent: 0, dtmfReceived: 0, failures: 0 };
+    return zeroCounters();
   }
 
   /** Starts (or retargets) the talk. Throws GstError if the codec's pipeline can't be built, or Error for unusable SRTP keys. */
@@ -284,7 +273,7 @@ export class AudioSession extends TypedEmitter<AudioSessionEvents> {
     let packet = msg;
     if (this.srtp) {
       // SRTCP under rtcp-mux is not ours to read here (RFC 5761 §4); it must not count as a failed SRTP tag either.
-      if (looksLikeRtcp(msg)) return;
+      if (isRtcp(msg)) return;
       // RFC 3711 §3.3: authenticate (and check replay) before anything reads the payload.
       const plain = this.srtp.unprotectRtp(msg);
       if (!plain) return;

@@ -9,7 +9,7 @@ import type { Socket } from 'node:dgram';
 import { writeFile } from 'node:fs/promises';
 import type { MediaConfig } from '../../config/schema.js';
 import type { Logger } from '../../log/logger.js';
-import { AudioSession } from '../audio/audio-session.js';
+import { AudioSession, idleAudioStats } from '../audio/audio-session.js';
 import type { DtmfDigit } from '../../dtmf.js';
 import { elementExists, GstError } from '../gst/gst.js';
 import { allocateRtpPorts } from './rtp-ports.js';
@@ -17,7 +17,7 @@ import { masterKeyHex, newMasterKey } from '../srtp/master-key.js';
 import { TypedEmitter } from '../../events/typed-emitter.js';
 import type { MediaCapabilities, MediaComponent, MediaEngine, MediaEvents, MediaStats, TalkParams, VideoDestination } from '../media-engine.js';
 import { pickEncoder } from '../video/video-encoder.js';
-import { VideoRtcp } from '../rtcp/video-rtcp.js';
+import { VideoRtcp, zeroRtcpTotals } from '../rtcp/video-rtcp.js';
 import { VideoSrtcp } from '../rtcp/video-srtcp.js';
 import { VideoSender } from '../video/video-sender.js';
 
@@ -172,23 +172,9 @@ export class GstMediaEngine extends TypedEmitter<MediaEvents> implements MediaEn
         failures: v?.failures ?? 0,
         keyFramesForced: v?.keyFramesForced ?? 0,
         keyFrameRequestsCoalesced: v?.keyFrameRequestsCoalesced ?? 0,
-        rtcp: this.rtcp?.totals() ?? { senderReports: 0, pliReceived: 0, firReceived: 0, ignored: 0, malformed: 0, srtcpAuthFailures: 0, srtcpReplays: 0 },
+        rtcp: this.rtcp?.totals() ?? zeroRtcpTotals(),
       },
-      audio: a ?? {
-        talking: false,
-        playing: false,
-        packetsSent: 0,
-        bytesSent: 0,
-        packetsReceived: 0,
-        bytesReceived: 0,
-        packetsRejected: 0,
-        dtmfSent: 0,
-        dtmfReceived: 0,
-        failures: 0,
-        srtp: false,
-        srtpAuthFailures: 0,
-        srtpReplays: 0,
-      },
+      audio: a ?? idleAudioStats(),
     };
   }
 

@@ -4,7 +4,7 @@
  * carries a CNAME), BYE when a screen stops getting video, and PLI/FIR/RR
  * as a screen would send them (tests and tools use those).
  */
-import { PSFB_FMT, RTCP_PT, type ReportBlock } from './rtcp-packet.js';
+import { PSFB_FMT, RTCP_PT, type ReportBlock, type SenderInfo } from './rtcp-wire.js';
 
 /** The 4-byte common header; `words` = length in 32-bit words minus one (RFC 3550 §6.4.1). */
 function header(countOrFmt: number, pt: number, bytes: number): Buffer {
@@ -33,18 +33,6 @@ function blocks(reports: readonly ReportBlock[]): Buffer {
     out.writeUInt32BE(r.delaySinceLastSr >>> 0, o + 20);
   });
   return out;
-}
-
-export interface SenderInfo {
-  ssrc: number;
-  /** NTP timestamp of this report (RFC 3550 §4): seconds since 1900 and 2^-32 fractions. */
-  ntpSeconds: number;
-  ntpFraction: number;
-  /** The RTP timestamp of the same instant, on the media clock (not that of any packet sent). */
-  rtpTimestamp: number;
-  packetCount: number;
-  /** Payload octets sent (headers and padding not counted). */
-  octetCount: number;
 }
 
 /** RFC 3550 §6.4.1. Counts wrap modulo 2^32 as the RFC says. */

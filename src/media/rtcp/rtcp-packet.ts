@@ -5,21 +5,8 @@
  * RTCP port is untrusted: this never throws, it returns what it could read
  * and names the first problem.
  */
-import type { SenderInfo } from './rtcp-build.js';
+import { PSFB_FMT, RTCP_PT, type ReportBlock, type SenderInfo } from './rtcp-wire.js';
 import { errorMessage } from '../../log/error-message.js';
-
-/** RFC 3550 §6.4.1: one reception report block (24 bytes). */
-export interface ReportBlock {
-  ssrc: number;
-  /** Fraction lost since the last report, in 1/256. */
-  fractionLost: number;
-  /** Cumulative packets lost: signed 24 bits (duplicates can make it negative). */
-  cumulativeLost: number;
-  highestSequence: number;
-  jitter: number;
-  lastSr: number;
-  delaySinceLastSr: number;
-}
 
 /** The sender info the builder writes (rtcp-build.ts), as read back. */
 export interface SenderReport extends SenderInfo {
@@ -87,14 +74,6 @@ export interface RtcpCompound {
   packets: RtcpPacket[];
   /** The first thing that was wrong; packets before it are in `packets`, nothing after it is. */
   error?: string;
-}
-
-export const RTCP_PT = { SR: 200, RR: 201, SDES: 202, BYE: 203, APP: 204, RTPFB: 205, PSFB: 206 } as const;
-export const PSFB_FMT = { PLI: 1, FIR: 4 } as const;
-
-/** Whether this looks like RTCP at all (RFC 5761 §4: PT 192-223 when RTP and RTCP share a port). */
-export function isRtcp(buf: Buffer): boolean {
-  return buf.length >= 8 && buf[0]! >> 6 === 2 && buf[1]! >= 192 && buf[1]! <= 223;
 }
 
 function reportBlocks(buf: Buffer, offset: number, count: number, end: number): ReportBlock[] | undefined {

@@ -21,11 +21,12 @@
  * mix both) keep plain RTCP.
  */
 import type { RemoteInfo, Socket } from 'node:dgram';
-import { buildBye, buildSdesCname, buildSenderReport, type SenderInfo } from './rtcp-build.js';
-import { parseRtcp, type ReportBlock } from './rtcp-packet.js';
+import { buildBye, buildSdesCname, buildSenderReport } from './rtcp-build.js';
+import { parseRtcp } from './rtcp-packet.js';
+import type { ReportBlock, SenderInfo } from './rtcp-wire.js';
 import type { DropReason, UnprotectResult } from '../srtp/unprotect-result.js';
 import { TypedEmitter } from '../../events/typed-emitter.js';
-import type { VideoRtcpDestinationStats } from '../media-engine.js';
+import type { VideoRtcpDestinationStats, VideoRtcpTotals } from '../media-engine.js';
 import type { RtcpKeying } from './video-srtcp.js';
 import { errorMessage } from '../../log/error-message.js';
 
@@ -33,19 +34,6 @@ import { errorMessage } from '../../log/error-message.js';
 export interface RtcpTarget {
   address: string;
   port: number;
-}
-
-export interface VideoRtcpTotals {
-  senderReports: number;
-  pliReceived: number;
-  firReceived: number;
-  /** From a source that is no destination, or about another SSRC. */
-  ignored: number;
-  /** Not RTCP, or not readable (after SRTCP). */
-  malformed: number;
-  /** SRTCP from SRTP destinations that did not authenticate / was replayed: dropped (see VideoRtcpDestinationStats). */
-  srtcpAuthFailures: number;
-  srtcpReplays: number;
 }
 
 export type KeyFrameRequestKind = 'pli' | 'fir';
@@ -98,6 +86,11 @@ interface Dest {
   srtp?: { remoteKey: string; unprotect: ((srtcp: Buffer) => UnprotectResult) | undefined };
 }
 
+/** The totals before any RTCP (and when there is no video RTCP at all). */
+export function zeroRtcpTotals(): VideoRtcpTotals {
+  return { senderReports: 0, pliReceived: 0, firReceived: 0, ignored: 0, malformed: 0, srtcpAuthFailures: 0, srtcpReplays: 0 };
+}
+
 export class VideoRtcp extends TypedEmitter<VideoRtcpEvents> {
   private readonly dests = new Map<string, Dest>();
   private readonly intervalMs: number;
@@ -105,7 +98,7 @@ export class VideoRtcp extends TypedEmitter<VideoRtcpEvents> {
   private timer: NodeJS.Timeout | undefined;
   private ssrc: number | undefined;
   private closed = false;
-  private readonly totalsNow: VideoRtcpTotals = { senderReports: 0, pliReceived: 0, firReceived: 0, ignored: 0, malformed: 0, srtcpAuthFailures: 0, srtcpReplays: 0 };
+  private readonly totalsNow: VideoRtcpTotals = zeroRtcpTotals();
   private readonly onMessage = (msg: Buffer, rinfo: RemoteInfo) => this.receive(msg, rinfo);
 
   constructor(private readonly opts: VideoRtcpOptions) {

@@ -1,4 +1,5 @@
 /** The fixed RTP header (RFC 3550 §5.1): read it, and build packets with one. */
+import { isRtcp, rtpHeaderLength } from './rtp-header.js';
 
 export interface RtpHeader {
   marker: boolean;
@@ -12,25 +13,19 @@ export interface RtpPacket extends RtpHeader {
   payload: Buffer;
 }
 
-/** undefined for anything that isn't RTP version 2 with a whole header (RTCP included: PT 72-76 with the marker bit). */
+/** undefined for anything that isn't RTP version 2 with a whole header (RTCP included, RFC 5761 §4). */
 export function parseRtp(buf: Buffer): RtpPacket | undefined {
-  if (buf.length < 12 || buf[0]! >> 6 !== 2) return undefined;
+  // RTCP shares the port under rtcp-mux.
+  if (isRtcp(buf)) return undefined;
+  const offset = rtpHeaderLength(buf);
+  if (offset === undefined) return undefined;
   const b1 = buf[1]!;
-  // RTCP shares the port under rtcp-mux: its packet types 200-204 read as marker + PT 72-76.
-  const pt = b1 & 0x7f;
-  if (pt >= 72 && pt <= 76) return undefined;
-  const csrcCount = buf[0]! & 0x0f;
-  let offset = 12 + 4 * csrcCount;
-  if (buf[0]! & 0x10) {
-    if (buf.length < offset + 4) return undefined;
-    offset += 4 + 4 * buf.readUInt16BE(offset + 2);
-  }
   let end = buf.length;
   if (buf[0]! & 0x20) end -= buf[buf.length - 1]!;
   if (offset > end) return undefined;
   return {
     marker: (b1 & 0x80) !== 0,
-    payloadType: pt,
+    payloadType: b1 & 0x7f,
     sequence: buf.readUInt16BE(2),
     timestamp: buf.readUInt32BE(4),
     ssrc: buf.readUInt32BE(8),

@@ -19,7 +19,7 @@
  * `timestamp` properties (no leak; the same values as in `stats`) for
  * each report.
  */
-import type { SenderInfo } from '../rtcp/rtcp-build.js';
+import type { SenderInfo } from '../rtcp/rtcp-wire.js';
 import { ntpFromUnixMs } from '../rtcp/ntp-time.js';
 
 export interface PayloaderStats {

@@ -14,7 +14,7 @@ import { ManagedPipeline } from '../gst/managed-pipeline.js';
 import { parsePayloaderStats, SenderCounters, type PayloaderStats } from './payloader-counters.js';
 import { PipelineSupervisor } from '../gst/pipeline-supervisor.js';
 import { TypedEmitter } from '../../events/typed-emitter.js';
-import type { SenderInfo } from '../rtcp/rtcp-build.js';
+import type { SenderInfo } from '../rtcp/rtcp-wire.js';
 import type { VideoDestination, VideoDestinationStats } from '../media-engine.js';
 import { VIDEO_NAMES, clientsString, videoPipelineDescription, videoSinks, type VideoPipelineSettings } from './video-pipeline.js';
 

@@ -4,7 +4,8 @@
  * nothing may throw, whatever arrives on the RTCP port.
  */
 import { describe, expect, it } from 'vitest';
-import { isRtcp, parseRtcp } from '../../../../src/media/rtcp/rtcp-packet.js';
+import { parseRtcp } from '../../../../src/media/rtcp/rtcp-packet.js';
+import { isRtcp } from '../../../../src/media/rtp/rtp-header.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 

@@ -6,7 +6,8 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildFir, buildPli, buildReceiverReport, buildSdesCname, type SenderInfo } from '../../../../src/media/rtcp/rtcp-build.js';
+import { buildFir, buildPli, buildReceiverReport, buildSdesCname } from '../../../../src/media/rtcp/rtcp-build.js';
+import type { SenderInfo } from '../../../../src/media/rtcp/rtcp-wire.js';
 import { parseRtcp, type RtcpPacket } from '../../../../src/media/rtcp/rtcp-packet.js';
 import { parseMasterKey, newMasterKey } from '../../../../src/media/srtp/master-key.js';
 import { SrtcpProtector, SrtcpUnprotector } from '../../../../src/media/srtp/srtcp.js';
