@@ -18,10 +18,10 @@
  * (audio-pipeline.ts), one cached pipeline per codec.
  *
  * That pipeline stays PLAYING from its first talk on, and a talk only
- * opens its capture valve: every NULL→PLAYING→NULL through
- * gstreamer-superficial costs ≈ 17 KiB of native memory that is never
- * given back (measured on GStreamer 1.22: 16 KiB a call over a 2,000-call
- * soak, which is 1 GB after two months of a busy door). Between talks the
+ * opens its capture valve: never cycle a pipeline through NULL, because
+ * every NULL→PLAYING→NULL through gstreamer-superficial costs native
+ * memory that is never given back, once per call (figures in
+ * RELIABILITY.md, "Memory the GStreamer binding keeps"). Between talks the
  * valve keeps the canceller and encoder idle and nothing reaches the
  * playback branch. Per-call state the pipeline would otherwise need new
  * settings for is done here instead: incoming packets are rewritten into

@@ -1,13 +1,13 @@
 /**
  * Makes the RTP of successive talks one continuous stream for a receive
  * pipeline that stays PLAYING between calls (audio-session.ts keeps it so:
- * every NULL→PLAYING→NULL of a GStreamer pipeline through
- * gstreamer-superficial costs ≈ 17 KiB of native memory that never comes
- * back, measured). Each call's peer starts its own SSRC, sequence numbers
+ * never cycle a pipeline through NULL, every NULL→PLAYING→NULL through
+ * gstreamer-superficial costs native memory that never comes back; figures
+ * in RELIABILITY.md). Each call's peer starts its own SSRC, sequence numbers
  * and timestamps (RFC 3550 §5.1: random), which rtpjitterbuffer would
  * take for a huge jump and drop packets until it resyncs; and each peer
  * picks its own payload type, which would mean setting new appsrc caps
- * per call (a caps set leaks ≈ 540 bytes in the binding).
+ * per call (every caps set leaks in the binding).
  *
  * So every packet is rewritten in place before it is pushed: one SSRC and
  * payload type for the pipeline's life, sequence numbers that go on from

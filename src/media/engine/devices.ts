@@ -132,7 +132,7 @@ async function listGpioChips(root: string): Promise<GpioChip[]> {
 }
 
 function hasElementInspect(factory: string): Promise<boolean> {
-  // Async, unlike gst.ts elementExists: `devices` asks for several at once.
+  // Async, unlike gst/gst.ts elementExists: `devices` asks for several at once.
   return new Promise((resolve) => {
     execFile('gst-inspect-1.0', ['--exists', factory], { timeout: 10_000 }, (err) => {
       if (!err) return resolve(true);

@@ -28,7 +28,7 @@ export interface GstMediaEngineOptions {
   log?: Logger;
   /** Element test, for tests; default: the binding. */
   hasElement?: (factory: string) => boolean;
-  /** Nominal sender report interval (video-rtcp.ts). */
+  /** Nominal sender report interval (rtcp/video-rtcp.ts). */
   rtcpIntervalMs?: number;
 }
 
@@ -244,7 +244,7 @@ export class GstMediaEngine extends TypedEmitter<MediaEvents> implements MediaEn
       cname: this.cname,
       senderInfo: () => video.senderInfo(),
       intervalMs: this.opts.rtcpIntervalMs,
-      // SRTCP (RFC 3711 §3.4) for SRTP destinations, under the same engine-long key as srtpenc's RTP (video-srtcp.ts).
+      // SRTCP (RFC 3711 §3.4) for SRTP destinations, under the same engine-long key as srtpenc's RTP (rtcp/video-srtcp.ts).
       srtcp: this.videoKey ? VideoSrtcp.create(this.videoKey) : undefined,
     });
     this.rtcp.on('warning', (t) => this.warn(`video: ${t}`));

@@ -31,7 +31,7 @@ export interface RtpPorts {
   audioSocket: Socket;
   audioPort: number;
   videoPort: number;
-  /** Bound on videoPort + 1: our video RTCP (video-rtcp.ts). */
+  /** Bound on videoPort + 1: our video RTCP (rtcp/video-rtcp.ts). */
   videoRtcpSocket: Socket;
 }
 

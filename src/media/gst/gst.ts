@@ -19,13 +19,17 @@
  * custom events (so no rtpdtmfsrc), reading the pipeline state, freeing a
  * pipeline (each one, and every element handed out by findChild, lives
  * until exit: build pipelines once and reuse them).
- * What it costs in memory that never comes back (RSS, 1,000s of loops):
- * a NULL→PLAYING→NULL cycle of a pipeline ≈ 17 KiB (so long-lived
- * pipelines stay PLAYING); a findChild ≈ 24 KiB of JS heap (cache the
- * element); a caps set ≈ 540 bytes; a string property read, or a read of
- * any type it turns into a string (guint64, enums, structures), its
- * string (the GValue is never unset). Number and boolean sets, number
- * reads: nothing.
+ * What costs memory that never comes back, and the rule that follows
+ * (the figures, and the bench that measures them again, are in
+ * RELIABILITY.md, "Memory the GStreamer binding keeps"):
+ * - a NULL→PLAYING→NULL cycle of a pipeline: never cycle a pipeline
+ *   through NULL; long-lived pipelines stay PLAYING;
+ * - a findChild: cache the element;
+ * - a caps set: set caps once;
+ * - a string property read, or a read of any type it turns into a string
+ *   (guint64, enums, structures): the string (the GValue is never unset),
+ *   so such reads are rationed.
+ * Number and boolean sets, number reads: nothing.
  */
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';

@@ -13,8 +13,8 @@
  *
  * The plain `ssrc`, `seqnum-offset`, `timestamp-offset` properties give
  * what was configured (-1 = random), not what is used, so `stats` it is.
- * Each read of `stats` leaks its copy in the binding (≈ 580 bytes measured:
- * the binding never unsets the GValue), so the sender reads it once per
+ * Each read of `stats` leaks its copy in the binding (it never unsets the
+ * GValue; figures in RELIABILITY.md), so the sender reads it once per
  * pipeline run for SSRC and offsets, and the plain uint `seqnum` and
  * `timestamp` properties (no leak; the same values as in `stats`) for
  * each report.

@@ -24,7 +24,7 @@ export interface VideoSenderEvents extends Record<string, unknown[]> {
   warning: [text: string];
 }
 
-/** A destination as the sender knows it (RTCP figures are video-rtcp.ts's). */
+/** A destination as the sender knows it (RTCP figures are rtcp/video-rtcp.ts's). */
 export type SenderDestination = Omit<VideoDestinationStats, 'rtcpStats'>;
 
 export interface VideoSenderStats {
@@ -130,7 +130,7 @@ export class VideoSender extends TypedEmitter<VideoSenderEvents> {
       return;
     }
     this.choosePayloadType(id, dest.payloadType);
-    // Only the SRTP flag is kept: the screen's key is video-rtcp.ts's business, and stats must not carry keys (SPEC §5).
+    // Only the SRTP flag is kept: the screen's key is rtcp/video-rtcp.ts's business, and stats must not carry keys (SPEC §5).
     this.dests.set(id, { ...dest, srtp: dest.srtp !== undefined, id, addedAt: this.now(), keyFramesForced: 0 });
     this.setClients();
     this.update();
@@ -154,8 +154,8 @@ export class VideoSender extends TypedEmitter<VideoSenderEvents> {
   senderInfo(): SenderInfo | undefined {
     if (!this.pipeline.playing) return undefined;
     const pay = this.pipeline.element(VIDEO_NAMES.pay);
-    // `stats` costs ≈ 600 bytes a read that the binding never frees (payloader-counters.ts); `seqnum` and
-    // `timestamp` are plain uints and cost nothing. So: `stats` once per run (and once a minute or so, to be safe).
+    // Every `stats` read leaks its string in the binding (payloader-counters.ts; figures in RELIABILITY.md); `seqnum`
+    // and `timestamp` are plain uints and cost nothing. So: `stats` once per run (and once a minute or so, to be safe).
     if (!this.runStats || this.runStats.reads >= STATS_REREAD) {
       const raw = pay.get('stats');
       const parsed = typeof raw === 'string' ? parsePayloaderStats(raw) : undefined;
