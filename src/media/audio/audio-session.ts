@@ -45,14 +45,12 @@ import { SrtpSession } from '../srtp/srtp-session.js';
 import { TypedEmitter } from '../../events/typed-emitter.js';
 import type { AudioCodecName, AudioStats, TalkParams } from '../media-engine.js';
 
-
 export interface AudioSessionEvents extends Record<string, unknown[]> {
   dtmf: [digit: DtmfDigit];
   up: [];
   down: [reason: string, retryInMs: number, attempt: number];
   warning: [text: string];
 }
-
 
 export interface AudioSessionOptions {
   socket: Socket;
@@ -100,15 +98,11 @@ export class AudioSession extends TypedEmitter<AudioSessionEvents> {
   private dedup = new DtmfDeduplicator();
   private dtmfQueue: Promise<void> = Promise.resolve();
   private srtp: SrtpSession | undefined;
-  private stats_: Omit<AudioStats, 'talking' | 'playing' | 'codec' | 'remote' | 'srtp' | 'srtpAuthFailures' | 'srtpReplays'> = AudioSession.zeroStats();
+  private stats_: Omit<AudioStats, 'talking' | 'playing' | 'codec' | 'remote' | 'srtp' | 'srtpAuthFailures' | 'srtpReplays'> = zeroCounters();
 
   constructor(private readonly opts: AudioSessionOptions) {
     super();
     opts.socket.on('message', (msg, rinfo) => this.onPacket(msg, rinfo));
-  }
-
-  private static zeroStats() {
-    return zeroCounters();
   }
 
   /** Starts (or retargets) the talk. Throws GstError if the codec's pipeline can't be built, or Error for unusable SRTP keys. */
@@ -129,7 +123,7 @@ export class AudioSession extends TypedEmitter<AudioSessionEvents> {
     this.seq = randomInt(0, 0xffff);
     this.lastAudioTs = undefined;
     this.dedup = new DtmfDeduplicator();
-    this.stats_ = AudioSession.zeroStats();
+    this.stats_ = zeroCounters();
     cp.inbound.restart();
     // Payload types are the peer's; a number set costs nothing in the binding, but only a change needs one.
     if (this.opts.source !== 'none' && cp.sendPt !== params.payloadType) {
