@@ -11,7 +11,7 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { configSchema } from '../src/config/schema.js';
-import { GstMediaEngine } from '../src/media/gst-engine.js';
+import { GstMediaEngine } from '../src/media/engine/gst-engine.js';
 import { freeRtpRange, freeUdpPorts } from '../test/helpers/gst-ports.js';
 import { startH264Receiver } from '../test/helpers/gst-receiver.js';
 

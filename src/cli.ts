@@ -70,7 +70,7 @@ program
   .command('devices')
   .description('list cameras (V4L2, libcamera), ALSA devices, GPIO chips and the H.264 encoders GStreamer has')
   .action(async () => {
-    const { listDevices } = await import('./media/devices.js');
+    const { listDevices } = await import('./media/engine/devices.js');
     const d = await listDevices();
     const out: string[] = ['Cameras:'];
     out.push(...(d.cameras.length ? d.cameras.map((c) => `  ${c.source}  ${c.name}`) : ['  none']));

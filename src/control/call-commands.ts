@@ -6,7 +6,7 @@ import { toDtmfDigit } from '../dtmf.js';
 import type { DoorCall } from '../door/door-call.js';
 import { CallState } from '../door/call-state.js';
 import type { DoorStation } from '../door/door-station.js';
-import type { MediaEngine, VideoDestinationStats } from '../media/types.js';
+import type { MediaEngine, VideoDestinationStats } from '../media/media-engine.js';
 import type { Command } from './registry.js';
 import { fail, ok, type Body, type Reply } from './reply.js';
 import { errorMessage } from '../log/error-message.js';

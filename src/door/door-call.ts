@@ -7,7 +7,7 @@
  */
 import type { CallConfig } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
-import type { MediaEngine } from '../media/types.js';
+import type { MediaEngine } from '../media/media-engine.js';
 import { answerOffer, planFromAnswer } from '../sdp/negotiate.js';
 import { buildOffer } from '../sdp/offer.js';
 import { SrtpRequiredError, type LocalMedia, type MediaPlan, type StreamPlan } from '../sdp/types.js';

@@ -7,7 +7,7 @@
 import type { Config } from '../config/schema.js';
 import type { EventBus } from '../control/event-bus.js';
 import type { Logger } from '../log/logger.js';
-import type { MediaEngine } from '../media/types.js';
+import type { MediaEngine } from '../media/media-engine.js';
 import type { DtmfDigit } from '../dtmf.js';
 import type { DigestCredentials } from '../sip/auth/index.js';
 import type { IncomingRequest, SipStack } from '../sip/core/sip-stack.js';

@@ -1,6 +1,6 @@
 /** Our side of the SDP, from what the media engine can do right now. */
 import { randomBytes } from 'node:crypto';
-import type { MediaCapabilities } from '../media/types.js';
+import type { MediaCapabilities } from '../media/media-engine.js';
 import { audioCodecs, H264 } from '../sdp/codecs.js';
 import type { LocalMedia, SdesKey } from '../sdp/types.js';
 

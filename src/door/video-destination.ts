@@ -1,5 +1,5 @@
 /** A screen's agreed video stream as the media engine's destination: RTP (SRTP when it took our key) there, our RTCP (SRTCP likewise) where its SDP said. */
-import type { VideoDestination } from '../media/types.js';
+import type { VideoDestination } from '../media/media-engine.js';
 import type { StreamPlan } from '../sdp/types.js';
 
 export function videoDestination(v: StreamPlan): VideoDestination {

@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { gstAvailable } from '../../src/media/gst.js';
+import { gstAvailable } from '../../src/media/gst/gst.js';
 import { converse, startDaemon, tempDir, type RunningDaemon } from '../helpers/daemon.js';
 import { packetCounter } from '../helpers/events.js';
 import { watchEvents, type EventWatch, type TimedEvent } from '../helpers/events.js';

@@ -12,12 +12,12 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildFir, buildPli, buildReceiverReport, buildSdesCname } from '../../src/media/rtcp-build.js';
-import { parseRtcp, type SenderReport } from '../../src/media/rtcp-packet.js';
-import { parseRtp } from '../../src/media/rtp-packet.js';
+import { buildFir, buildPli, buildReceiverReport, buildSdesCname } from '../../src/media/rtcp/rtcp-build.js';
+import { parseRtcp, type SenderReport } from '../../src/media/rtcp/rtcp-packet.js';
+import { parseRtp } from '../../src/media/rtp/rtp-packet.js';
 import { configSchema } from '../../src/config/schema.js';
-import { GstMediaEngine } from '../../src/media/gst-engine.js';
-import { gstAvailable } from '../../src/media/gst.js';
+import { GstMediaEngine } from '../../src/media/engine/gst-engine.js';
+import { gstAvailable } from '../../src/media/gst/gst.js';
 import { converse, startDaemon, type RunningDaemon } from '../helpers/daemon.js';
 import { CHAIN, PLAYING, gstLaunch } from '../helpers/gst-launch.js';
 import { freeRtpRange, freeUdpPorts } from '../helpers/gst-ports.js';

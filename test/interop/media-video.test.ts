@@ -12,9 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { configSchema, type MediaConfig } from '../../src/config/schema.js';
-import { gstAvailable } from '../../src/media/gst.js';
-import { GstMediaEngine } from '../../src/media/gst-engine.js';
-import type { MediaError } from '../../src/media/types.js';
+import { gstAvailable } from '../../src/media/gst/gst.js';
+import { GstMediaEngine } from '../../src/media/engine/gst-engine.js';
+import type { MediaError } from '../../src/media/media-engine.js';
 import { freeRtpRange, freeUdpPorts } from '../helpers/gst-ports.js';
 import { startH264Receiver, type GstReceiver } from '../helpers/gst-receiver.js';
 

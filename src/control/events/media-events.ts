@@ -4,7 +4,7 @@
  * or silent is otherwise explained only in the journal, which the people
  * scripting the socket (home automation) never see.
  */
-import type { MediaEngine } from '../../media/types.js';
+import type { MediaEngine } from '../../media/media-engine.js';
 import type { EventSink } from '../../events/event-sink.js';
 import { oneLine, type Body } from '../reply.js';
 

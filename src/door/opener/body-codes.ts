@@ -4,7 +4,7 @@
  * MESSAGE: a `text/plain` body is the code.
  */
 import { toDtmfDigit } from '../../dtmf.js';
-import { eventToDigit } from '../../media/dtmf-event.js';
+import { eventToDigit } from '../../media/audio/dtmf-event.js';
 
 
 /**

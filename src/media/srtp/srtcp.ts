@@ -12,15 +12,16 @@ import { deriveSessionKeys, type SessionKeys } from './key-derivation.js';
 import type { MasterKey } from './master-key.js';
 import { ReplayWindow } from './replay-window.js';
 import { dropped, type UnprotectResult } from './unprotect-result.js';
+import { isRtcp } from '../rtp/rtp-header.js';
 
 const CLEAR = 8;
 const E_FLAG = 0x8000_0000;
 const MAX_INDEX = 0x7fff_ffff;
 const MAX_STREAMS = 8;
 
-function isRtcp(buf: Buffer): boolean {
-  // Version 2, and a packet type in RTCP's range (RFC 3550 §12.1, RFC 5761 §4).
-  return buf.length >= CLEAR && buf[0]! >> 6 === 2 && buf[1]! >= 192 && buf[1]! <= 223;
+/** RTCP (RFC 5761 §4) with at least the clear header and sender SSRC. */
+function isSrtcpCandidate(buf: Buffer): boolean {
+  return buf.length >= CLEAR && isRtcp(buf);
 }
 
 export class SrtcpProtector {
@@ -33,7 +34,7 @@ export class SrtcpProtector {
 
   /** SRTCP for one (compound) RTCP packet; undefined for something that is not RTCP or when the index space is used up (§3.4: re-key). */
   protect(rtcp: Buffer): Buffer | undefined {
-    if (!isRtcp(rtcp)) return undefined;
+    if (!isSrtcpCandidate(rtcp)) return undefined;
     const ssrc = rtcp.readUInt32BE(4);
     const index = this.next.get(ssrc) ?? 0;
     if (index > MAX_INDEX) return undefined;
@@ -55,7 +56,7 @@ export class SrtcpUnprotector {
   }
 
   unprotect(srtcp: Buffer): UnprotectResult {
-    if (!isRtcp(srtcp) || srtcp.length < CLEAR + 4 + AUTH_TAG_LENGTH) return dropped('malformed');
+    if (!isSrtcpCandidate(srtcp) || srtcp.length < CLEAR + 4 + AUTH_TAG_LENGTH) return dropped('malformed');
     const tagAt = srtcp.length - AUTH_TAG_LENGTH;
     const eIndex = srtcp.readUInt32BE(tagAt - 4);
     const index = eIndex & MAX_INDEX;

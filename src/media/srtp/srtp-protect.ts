@@ -9,7 +9,7 @@ import { authTag } from './auth-tag.js';
 import { deriveSessionKeys, type SessionKeys } from './key-derivation.js';
 import type { MasterKey } from './master-key.js';
 import { estimateIndex, updateIndex, type IndexState } from './rtp-index.js';
-import { rtpHeaderLength } from './rtp-header.js';
+import { rtpHeaderLength } from '../rtp/rtp-header.js';
 
 /** 2^48 packets per master key (§9.2); we re-key per call long before. */
 const MAX_INDEX = 2 ** 48 - 1;

@@ -10,7 +10,7 @@ import { deriveSessionKeys, type SessionKeys } from './key-derivation.js';
 import type { MasterKey } from './master-key.js';
 import { ReplayWindow } from './replay-window.js';
 import { estimateIndex, updateIndex, type IndexState } from './rtp-index.js';
-import { rtpHeaderLength } from './rtp-header.js';
+import { rtpHeaderLength } from '../rtp/rtp-header.js';
 import { dropped, type UnprotectResult } from './unprotect-result.js';
 
 interface StreamState {

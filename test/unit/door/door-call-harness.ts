@@ -8,7 +8,7 @@ import { configSchema } from '../../../src/config/schema.js';
 import { CallState, type CallStateName } from '../../../src/door/call-state.js';
 import { DoorCall, type DoorCallContext } from '../../../src/door/door-call.js';
 import { LogSink } from '../../../src/log/logger.js';
-import { FakeMediaEngine } from '../../../src/media/fake-engine.js';
+import { FakeMediaEngine } from '../../support/fake-media-engine.js';
 import type { IncomingRequest, SipStack } from '../../../src/sip/core/sip-stack.js';
 import type { Dialog } from '../../../src/sip/dialog/dialog.js';
 import type { DialogRouter, DialogUser } from '../../../src/sip/dialog/dialog-router.js';

@@ -13,7 +13,7 @@ import { CallState } from '../../../src/door/call-state.js';
 import { DoorOpener } from '../../../src/door/opener/door-opener.js';
 import { DoorStation } from '../../../src/door/door-station.js';
 import { LogSink } from '../../../src/log/logger.js';
-import { FakeMediaEngine } from '../../../src/media/fake-engine.js';
+import { FakeMediaEngine } from '../../support/fake-media-engine.js';
 import { SipStack } from '../../../src/sip/core/sip-stack.js';
 import { createResponse, parseMessage, serialiseMessage, type SipRequest } from '../../../src/sip/message/index.js';
 import { BARESIP_ANSWER, LINPHONE_ANSWER } from '../../fixtures/own-traffic.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { audioPipelineDescription, rtpCaps } from '../../../src/media/audio-pipeline.js';
-import { encoderDescription, pickEncoder } from '../../../src/media/video-encoder.js';
-import { clientsString, videoPipelineDescription, videoSinks } from '../../../src/media/video-pipeline.js';
-import { videoSourceDescription } from '../../../src/media/video-source.js';
+import { audioPipelineDescription, rtpCaps } from '../../../src/media/audio/audio-pipeline.js';
+import { encoderDescription, pickEncoder } from '../../../src/media/video/video-encoder.js';
+import { clientsString, videoPipelineDescription, videoSinks } from '../../../src/media/video/video-pipeline.js';
+import { videoSourceDescription } from '../../../src/media/video/video-source.js';
 
 const video = { source: 'test', encoder: 'x264enc', width: 640, height: 480, framerate: 15, bitrateKbps: 800, payloadType: 96, bindPort: 16386, bindAddress: '0.0.0.0' };
 

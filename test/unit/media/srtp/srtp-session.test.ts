@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildRtp } from '../../../../src/media/rtp-packet.js';
+import { buildRtp } from '../../../../src/media/rtp/rtp-packet.js';
 import { newMasterKey, parseMasterKey } from '../../../../src/media/srtp/master-key.js';
 import { SrtcpProtector, SrtcpUnprotector } from '../../../../src/media/srtp/srtcp.js';
 import { SrtpProtector } from '../../../../src/media/srtp/srtp-protect.js';

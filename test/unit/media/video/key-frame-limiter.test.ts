@@ -1,0 +1,72 @@
+/** At most one requested key frame per interval; requests in between fold into one at its end. */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { KeyFrameLimiter } from '../../../../src/media/video/key-frame-limiter.js';
+
+describe('KeyFrameLimiter', () => {
+  beforeEach(() => vi.useFakeTimers({ now: 1_000_000 }));
+  afterEach(() => vi.useRealTimers());
+
+  function limiter(ok = () => true) {
+    const force = vi.fn(ok);
+    return { l: new KeyFrameLimiter({ minIntervalMs: 500, force }), force };
+  }
+
+  it('forces the first request at once', () => {
+    const { l, force } = limiter();
+    expect(l.request()).toBe('forced');
+    expect(force).toHaveBeenCalledTimes(1);
+  });
+
+  it('folds a burst of requests (a lossy screen) into one key frame at the end of the interval', () => {
+    const { l, force } = limiter();
+    l.request();
+    vi.advanceTimersByTime(100);
+    expect(l.request()).toBe('deferred');
+    for (let i = 0; i < 20; i++) expect(l.request()).toBe('coalesced');
+    expect(force).toHaveBeenCalledTimes(1);
+    vi.advanceTimersByTime(399);
+    expect(force).toHaveBeenCalledTimes(1);
+    vi.advanceTimersByTime(1);
+    expect(force).toHaveBeenCalledTimes(2);
+    expect(l.coalesced).toBe(20);
+  });
+
+  it('never forces more than one per interval under a steady flood', () => {
+    const { l, force } = limiter();
+    for (let t = 0; t < 10_000; t += 10) {
+      l.request();
+      vi.advanceTimersByTime(10);
+    }
+    // 10 s at one per 500 ms: 20, plus the first at t=0.
+    expect(force.mock.calls.length).toBeLessThanOrEqual(21);
+    expect(force.mock.calls.length).toBeGreaterThanOrEqual(19);
+  });
+
+  it('counts a key frame forced elsewhere (a new destination) toward the limit', () => {
+    const { l, force } = limiter();
+    l.noteForced();
+    expect(l.request()).toBe('deferred');
+    vi.advanceTimersByTime(500);
+    expect(force).toHaveBeenCalledTimes(1);
+    vi.advanceTimersByTime(500);
+    expect(l.request()).toBe('forced');
+  });
+
+  it('does not count a key frame that could not be forced (pipeline not playing)', () => {
+    let playing = false;
+    const { l, force } = limiter(() => playing);
+    expect(l.request()).toBe('failed');
+    playing = true;
+    expect(l.request()).toBe('forced');
+    expect(force).toHaveBeenCalledTimes(2);
+  });
+
+  it('drops a pending key frame on dispose', () => {
+    const { l, force } = limiter();
+    l.request();
+    l.request();
+    l.dispose();
+    vi.advanceTimersByTime(2000);
+    expect(force).toHaveBeenCalledTimes(1);
+  });
+});
