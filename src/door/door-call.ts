@@ -18,7 +18,7 @@ import type { DialogRouter, DialogUser } from '../sip/dialog/dialog-router.js';
 import { InviteClient } from '../sip/dialog/invite-client.js';
 import type { DigestCredentials } from '../sip/auth/index.js';
 import { endpointKey, type Endpoint } from '../sip/transport/endpoint.js';
-import { buildRequest } from '../sip/core/sip-stack.js';
+import { buildRequest } from '../sip/message/index.js';
 import { SuccessRetransmitter } from '../sip/dialog/success-retransmitter.js';
 import { CallState, OUTGOING_RANK, type CallStateName } from './call-state.js';
 import { codeFromMessage, digitFromInfo } from './dtmf-info.js';

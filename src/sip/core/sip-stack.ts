@@ -6,17 +6,17 @@
  * transaction matching (§17), CANCEL (§9.2), OPTIONS (§11), unsupported
  * methods and extensions (§8.2.1, §8.2.2.3), and 400 for what does not parse.
  */
-import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../log/logger.js';
 import {
-  BRANCH_MAGIC,
   createErrorResponse,
   createResponse,
   formatVia,
+  newBranch,
+  newTagFor,
+  sameTransactionRequest,
   serialiseMessage,
-  SipHeaders,
-  SipRequest,
-  SipResponse,
+  type SipRequest,
+  type SipResponse,
   type ResponseOptions,
 } from '../message/index.js';
 import { InviteClientTransaction } from '../transaction/invite-client-transaction.js';
@@ -73,9 +73,6 @@ type ServerTx = InviteServerTransaction<SipRequest, SipResponse> | NonInviteServ
 type ClientTx = InviteClientTransaction<SipRequest, SipResponse> | NonInviteClientTransaction<SipRequest, SipResponse>;
 
 export const ALLOW = ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'INFO', 'MESSAGE', 'UPDATE'];
-
-export const newBranch = (): string => BRANCH_MAGIC + randomBytes(8).toString('hex');
-export const newCallId = (): string => randomBytes(12).toString('hex');
 
 export class SipStack {
   readonly transports: Transport[];
@@ -398,46 +395,4 @@ export class SipStack {
     if (res.cseq.method === 'INVITE' && res.status >= 200 && res.status < 300) this.strayInviteSuccess?.(res, r);
     else this.log.debug(`response ${res.status} matches no transaction; dropped (§17.1.3)`);
   }
-}
-
-/**
- * CANCEL (§9.1) and the ACK for a 3xx-6xx (§17.1.1.3) copy the INVITE's
- * Request-URI, top Via (same branch), Route, From, Call-ID and CSeq number.
- */
-function sameTransactionRequest(method: 'ACK' | 'CANCEL', invite: SipRequest, to: string): SipRequest {
-  const h = new SipHeaders();
-  h.set('Via', invite.headers.getAll('Via')[0]!);
-  for (const r of invite.headers.getAll('Route')) h.append('Route', r);
-  h.set('From', invite.headers.get('From')!);
-  h.set('To', to);
-  h.set('Call-ID', invite.callId);
-  h.set('CSeq', `${invite.cseq.seq} ${method}`);
-  h.set('Max-Forwards', '70');
-  return new SipRequest(method, invite.uri, h);
-}
-
-/** A To tag for responses to a request that has none (one per server transaction). */
-function newTagFor(req: SipRequest): string | undefined {
-  try {
-    return req.to.params.get('tag') ?? randomBytes(6).toString('hex');
-  } catch {
-    return undefined;
-  }
-}
-
-/** Builds an out-of-dialog request: §8.1.1's mandatory header fields. */
-export function buildRequest(
-  method: string,
-  uri: string,
-  o: { from: string; to: string; callId?: string; cseq: number; contact?: string; headers?: Array<[string, string]>; body?: Buffer; contentType?: string },
-): SipRequest {
-  const h = new SipHeaders();
-  h.set('From', o.from);
-  h.set('To', o.to);
-  h.set('Call-ID', o.callId ?? newCallId());
-  h.set('CSeq', `${o.cseq} ${method}`);
-  if (o.contact) h.set('Contact', o.contact);
-  for (const [n, v] of o.headers ?? []) h.append(n, v);
-  if (o.body && o.contentType) h.set('Content-Type', o.contentType);
-  return new SipRequest(method, uri, h, o.body);
 }

@@ -9,9 +9,8 @@
  */
 import type { Logger } from '../../log/logger.js';
 import { DigestClient, type DigestAttempt, type DigestCredentials } from '../auth/index.js';
-import type { SipRequest, SipResponse } from '../message/index.js';
-import { buildRequest, newCallId, type OutgoingRequest, type SipStack } from '../core/sip-stack.js';
-import { randomBytes } from 'node:crypto';
+import { buildRequest, newCallId, newFromTag, type SipRequest, type SipResponse } from '../message/index.js';
+import type { OutgoingRequest, SipStack } from '../core/sip-stack.js';
 import { Dialog } from './dialog.js';
 import type { DialogRouter } from './dialog-router.js';
 import { errorMessage } from '../../log/error-message.js';
@@ -48,7 +47,7 @@ export interface InviteClientOptions {
 export class InviteClient {
   private _state: InviteClientState = 'calling';
   readonly callId = newCallId();
-  private readonly fromTag = randomBytes(6).toString('hex');
+  private readonly fromTag = newFromTag();
   private cseq = 1;
   private outgoing: OutgoingRequest | undefined;
   private readonly early = new Map<string, { dialog: Dialog; sdpSeen: boolean; rseq?: number }>();

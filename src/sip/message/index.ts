@@ -26,6 +26,7 @@ export { SIP_VERSION, SipRequest, SipResponse, type SipMessage } from './message
 export { parseMessage, type ParseOptions } from './parse-message.js';
 export { validateMessage } from './validate-message.js';
 export { serialiseMessage, startLineOf } from './serialise.js';
+export { buildRequest, newBranch, newCallId, newFromTag, newTagFor, sameTransactionRequest } from './build-request.js';
 export { createResponse, newTag, type ResponseOptions } from './response.js';
 export { reasonPhrase } from './reason-phrases.js';
 export { canReplyTo, createErrorResponse } from './malformed.js';
