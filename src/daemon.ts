@@ -10,13 +10,15 @@ import { ControlServer } from './control/server.js';
 import { publishMediaEvents } from './control/media-events.js';
 import { ACCOUNT_ID, linphoneRegistrationState, registrationCommands } from './control/registration-commands.js';
 import { SipStack } from './sip/core/sip-stack.js';
-import { callCommands } from './control/call-commands.js';
+import { callCommands } from './control/commands/call-commands.js';
+import { publishCallEvents } from './control/events/call-events.js';
 import { DoorStation } from './door/door-station.js';
 import { GstMediaEngine } from './media/gst-engine.js';
 import type { MediaEngine } from './media/types.js';
 import { parseListen } from './sip/transport/endpoint.js';
 import { RegistrationClient } from './sip/registration/registration-client.js';
 import type { DigestCredentials } from './sip/auth/index.js';
+import { userPartOf } from './sip/message/index.js';
 import { readFileSync } from 'node:fs';
 import { doorOpenerCommands } from './door/door-opener-commands.js';
 import { DoorOpener } from './door/door-opener.js';
@@ -95,7 +97,6 @@ export class Daemon {
       stack: this.sip,
       media: this.media,
       opener: this.opener,
-      events: this.events,
       log: sink.logger('door'),
       credentials: credentialsOf(config),
       setLed: (on) => this.gpio.setLed(on),
@@ -111,6 +112,7 @@ export class Daemon {
         for (const h of hops) this.registration?.flowFailed(h.host, h.port);
       },
     });
+    publishCallEvents(this.door, this.events);
     this.gpio.onPress(() => void this.door.ring());
     this.commands.add(...callCommands(this.door, this.media));
     this.services.push({ name: 'door', start: async () => {}, stop: () => this.door.stop() });
@@ -175,7 +177,7 @@ export class Daemon {
 /** Digest credentials from `[account]`; the user defaults to the identity's user part (SPEC section 2). */
 function credentialsOf(config: Config): DigestCredentials | undefined {
   const a = config.account;
-  const username = a.username || /^sips?:([^@]+)@/.exec(config.sip.identity)?.[1] || 'door';
+  const username = a.username || userPartOf(config.sip.identity) || 'door';
   if (a.password) return { username, password: a.password };
   if (a.ha1) return { username, ha1: a.ha1 };
   return undefined;

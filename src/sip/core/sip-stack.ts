@@ -63,6 +63,12 @@ export interface ClientCallbacks {
   onFailure(reason: string): void;
 }
 
+/** Where a request goes and over which of our transports: worked out once per new request. */
+export interface Route {
+  readonly destination: Endpoint;
+  readonly transport: Transport;
+}
+
 export interface OutgoingRequest {
   readonly request: SipRequest;
   readonly destination: Endpoint;
@@ -156,9 +162,18 @@ export class SipStack {
    * `target`, else the first Route (loose routing), else the outbound
    * proxy (out-of-dialog only), else the Request-URI.
    */
-  async route(request: SipRequest, target?: string): Promise<{ destination: Endpoint; transport: Transport }> {
+  async route(request: SipRequest, target?: string): Promise<Route> {
     const firstRoute = request.headers.get('Route');
     const hop = target ?? (firstRoute ? firstRoute.replace(/^[^<]*<([^>]*)>.*$/s, '$1') : undefined) ?? (this.opts.outboundProxy || undefined) ?? request.uri;
+    return this.routeHop(hop);
+  }
+
+  /** The route of a new out-of-dialog request to `uri` that carries no Route: the outbound proxy, else `uri` itself. */
+  routeOutOfDialog(uri: string): Promise<Route> {
+    return this.routeHop(this.opts.outboundProxy || uri);
+  }
+
+  private async routeHop(hop: string): Promise<Route> {
     const wanted = endpointOfUri(hop);
     const transport = this.transportFor(wanted.protocol);
     if (!transport) throw new DestinationError(`no ${wanted.protocol} listener in sip.listen to reach ${hop}`);
@@ -168,8 +183,9 @@ export class SipStack {
   /**
    * Sends a request in a new client transaction: Via with a fresh branch
    * and rport (RFC 3581 §3), Max-Forwards and User-Agent when missing.
+   * `target` is the next hop, or the route already worked out for it.
    */
-  async send(request: SipRequest, callbacks: ClientCallbacks, target?: string): Promise<OutgoingRequest> {
+  async send(request: SipRequest, callbacks: ClientCallbacks, target?: string | Route): Promise<OutgoingRequest> {
     let out: OutgoingRequest & { branch: string };
     try {
       out = await this.prepare(request, target);
@@ -230,8 +246,8 @@ export class SipStack {
   }
 
   /** Routes a request and puts our Via on it (fresh branch, rport: RFC 3581 §3), Max-Forwards and User-Agent when missing. */
-  private async prepare(request: SipRequest, target?: string): Promise<OutgoingRequest & { branch: string }> {
-    const { destination, transport } = await this.route(request, target);
+  private async prepare(request: SipRequest, target?: string | Route): Promise<OutgoingRequest & { branch: string }> {
+    const { destination, transport } = typeof target === 'object' ? target : await this.route(request, target);
     const host = isWildcard(transport.local.host) ? await sourceAddressToward(destination.host) : transport.local.host;
     const branch = newBranch();
     request.headers.prepend('Via', `SIP/2.0/${viaTransport(transport.protocol)} ${hostPort(host, transport.local.port)};branch=${branch};rport`);

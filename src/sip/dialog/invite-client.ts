@@ -10,7 +10,9 @@
 import type { Logger } from '../../log/logger.js';
 import { DigestClient, type DigestAttempt, type DigestCredentials } from '../auth/index.js';
 import { buildRequest, newCallId, newFromTag, type SipRequest, type SipResponse } from '../message/index.js';
-import type { OutgoingRequest, SipStack } from '../core/sip-stack.js';
+import type { OutgoingRequest, Route, SipStack } from '../core/sip-stack.js';
+import { sendBye } from './bye.js';
+import type { Endpoint } from '../transport/endpoint.js';
 import { Dialog } from './dialog.js';
 import type { DialogRouter } from './dialog-router.js';
 import { errorMessage } from '../../log/error-message.js';
@@ -42,6 +44,8 @@ export interface InviteClientOptions {
   sdp: string;
   credentials?: DigestCredentials;
   headers?: Array<[string, string]>;
+  /** The route to `target` when the caller already worked it out (it is not worked out again). */
+  route?: Route;
 }
 
 export class InviteClient {
@@ -72,6 +76,11 @@ export class InviteClient {
     return this._state;
   }
 
+  /** Where the INVITE goes (the outbound proxy, or the target itself), when the route was given. */
+  get destination(): Endpoint | undefined {
+    return this.opts.route?.destination;
+  }
+
   get earlyDialogs(): Dialog[] {
     return [...this.early.values()].map((e) => e.dialog);
   }
@@ -87,12 +96,13 @@ export class InviteClient {
 
   private async sendInvite(authHeaders: ReadonlyArray<{ name: string; value: string }>): Promise<void> {
     const { stack, target, from } = this.opts;
-    const probe = buildRequest('INVITE', target, { from: '<x>', to: '<x>', cseq: 1 });
-    let routed;
-    try {
-      routed = await stack.route(probe);
-    } catch (e) {
-      return this.fail(503, errorMessage(e));
+    let routed = this.opts.route;
+    if (!routed) {
+      try {
+        routed = await stack.routeOutOfDialog(target);
+      } catch (e) {
+        return this.fail(503, errorMessage(e));
+      }
     }
     this.contact = await stack.contactUri(this.opts.contactUser, routed.transport, routed.destination.host);
     const req = buildRequest('INVITE', target, {
@@ -106,7 +116,7 @@ export class InviteClient {
       contentType: 'application/sdp',
     });
     try {
-      this.outgoing = await stack.send(req, { onResponse: (r) => this.onResponse(r), onFailure: (why) => this.fail(why === 'Request Timeout' ? 408 : 503, why) });
+      this.outgoing = await stack.send(req, { onResponse: (r) => this.onResponse(r), onFailure: (why) => this.fail(why === 'Request Timeout' ? 408 : 503, why) }, this.opts.route);
     } catch {
       // onFailure already reported it
     }
@@ -233,12 +243,7 @@ export class InviteClient {
 
   /** BYE in `dialog`; resolves when answered or given up. */
   bye(dialog: Dialog): Promise<void> {
-    dialog.state = 'terminated';
-    return new Promise((resolve) => {
-      this.opts.stack
-        .send(dialog.createRequest('BYE'), { onResponse: (r) => r.status >= 200 && resolve(), onFailure: () => resolve() }, dialog.nextHop)
-        .catch(() => resolve());
-    });
+    return sendBye(this.opts.stack, dialog);
   }
 
   /** Forget the call once it is over (stray 2xx are no longer ours to re-ACK after Timer M). */

@@ -12,13 +12,14 @@ export {
   parseSipUri,
   parseUri,
   makeSipUri,
+  userPartOf,
   type OtherUri,
   type Params,
   type SipUri,
   type Uri,
 } from './uri.js';
 export { escapeUri, unescapeUri, type UriPart } from './uri-escape.js';
-export { formatNameAddr, isWildcardContact, parseNameAddr, qOf, tagOf, type NameAddr } from './name-addr.js';
+export { addrSpecOf, formatNameAddr, isWildcardContact, parseNameAddr, qOf, tagOf, type NameAddr } from './name-addr.js';
 export { BRANCH_MAGIC, branchOf, formatVia, hasRfc3261Branch, parseVia, type Via } from './via.js';
 export { formatCSeq, parseCSeq, type CSeq } from './cseq.js';
 export { expiresOrDefault, parseContentLength, parseDeltaSeconds, parseMaxForwards } from './scalars.js';

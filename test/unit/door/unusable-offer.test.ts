@@ -37,7 +37,7 @@ describe('door answering mutated offers', () => {
     doorPort = stack.transports[0]!.local.port;
     const events = new EventBus(sink.logger('events'));
     const opener = new DoorOpener({ config: config.door, relay: { pulseRelay: () => ({ status: 'started', ms: 1 }) }, events, log: sink.logger('door') });
-    station = new DoorStation({ config, stack, media: new FakeMediaEngine(), opener, events, log: sink.logger('door') });
+    station = new DoorStation({ config, stack, media: new FakeMediaEngine(), opener, log: sink.logger('door') });
     sock = createSocket('udp4');
     sock.on('message', (data) => {
       const m = parseMessage(data, { transport: 'datagram' });

@@ -17,7 +17,7 @@ async function calling() {
   const sent: SipRequest[] = [];
   let invite: { req: SipRequest; cb: ClientCallbacks } | undefined;
   const stack = {
-    route: async () => ({ transport: { protocol: 'udp' }, destination: { protocol: 'udp', host: '127.0.0.1', port: 5070 } }),
+    routeOutOfDialog: async () => ({ transport: { protocol: 'udp' }, destination: { protocol: 'udp', host: '127.0.0.1', port: 5070 } }),
     contactUri: async () => 'sip:door@127.0.0.1:5060',
     send: async (req: SipRequest, cb: ClientCallbacks) => {
       sent.push(req);

@@ -17,7 +17,7 @@ import {
 import { ALL } from '../../../fixtures/rfc4475/messages.js';
 import { OWN_TRAFFIC } from '../../../fixtures/own-traffic.js';
 import { fuzzFailure, mutate, prng, report } from '../../../helpers/fuzz.js';
-import { localMedia } from '../../../../src/door/local-media.js';
+import { localMedia } from '../../../../src/door/call/call-media.js';
 import { planFromAnswer } from '../../../../src/sdp/negotiate.js';
 import { SdpError } from '../../../../src/sdp/types.js';
 import { ChallengeParseError, parseChallenges } from '../../../../src/sip/auth/index.js';
