@@ -310,14 +310,15 @@ export class SipStack {
   }
 
   private rejectMalformed(r: Received): void {
-    const error = r.parsed.error!;
+    const { error, request } = r.parsed;
+    if (!error) return;
     // Rate-limited: a flood of junk must not flood the journal too.
     if (this.malformed++ < 20) this.log.warn(`malformed message from ${r.source.host}:${r.source.port}: ${error.message}`);
-    const response = createErrorResponse(error);
-    if (!response || !error.request) return;
+    const response = createErrorResponse(error, request);
+    if (!response || !request) return;
     try {
-      this.markReceived(error.request, r.source);
-      const to = this.responseDestination(error.request, r);
+      this.markReceived(request, r.source);
+      const to = this.responseDestination(request, r);
       void this.sendStateless(response, to, r.via, r.connectionId).catch(() => {});
     } catch {
       // Could not even route the 400: drop, as §18 allows.

@@ -24,7 +24,7 @@ export { BRANCH_MAGIC, branchOf, formatVia, hasRfc3261Branch, parseVia, type Via
 export { formatCSeq, parseCSeq, type CSeq } from './cseq.js';
 export { expiresOrDefault, parseContentLength, parseDeltaSeconds, parseMaxForwards } from './scalars.js';
 export { SIP_VERSION, SipRequest, SipResponse, type SipMessage } from './message.js';
-export { parseMessage, type ParseOptions } from './parse-message.js';
+export { parseMessage, readMessage, type ParseOptions, type ParseResult } from './parse-message.js';
 export { validateMessage } from './validate-message.js';
 export { serialiseMessage, startLineOf } from './serialise.js';
 export { buildRequest, newBranch, newCallId, newFromTag, newTagFor, sameTransactionRequest } from './build-request.js';
