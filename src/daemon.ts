@@ -146,7 +146,7 @@ export class Daemon {
           body: [['Id', ACCOUNT_ID], ['State', linphoneRegistrationState(state)], ['Registrar', registrar], ...(reason ? ([['Reason', reason]] as const) : [])],
         }),
     });
-    this.sip.flowClosed = (remote) => registration.flowFailed(remote.host, remote.port);
+    this.sip.addDelegate({ onFlowClosed: (remote) => registration.flowFailed(remote.host, remote.port) });
     this.services.push({ name: 'registration', start: async () => registration.start(), stop: () => registration.stop() });
     return registration;
   }

@@ -10,7 +10,8 @@
 import type { Logger } from '../../log/logger.js';
 import { DigestClient, type DigestAttempt, type DigestCredentials } from '../auth/index.js';
 import { buildRequest, newCallId, newFromTag, type SipRequest, type SipResponse } from '../message/index.js';
-import type { OutgoingRequest, Route, SipStack } from '../core/sip-stack.js';
+import { ALLOW, SUPPORTED, type OutgoingRequest, type Route } from '../core/core-types.js';
+import type { SipStack } from '../core/sip-stack.js';
 import { sendBye } from './bye.js';
 import type { Endpoint } from '../transport/endpoint.js';
 import { Dialog } from './dialog.js';
@@ -111,12 +112,12 @@ export class InviteClient {
       callId: this.callId,
       cseq: this.cseq++,
       contact: `<${this.contact}>`,
-      headers: [['Allow', 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, MESSAGE, UPDATE, PRACK'], ['Supported', '100rel, replaces'], ...(this.opts.headers ?? []), ...authHeaders.map((h): [string, string] => [h.name, h.value])],
+      headers: [['Allow', ALLOW.join(', ')], ['Supported', SUPPORTED.join(', ')], ...(this.opts.headers ?? []), ...authHeaders.map((h): [string, string] => [h.name, h.value])],
       body: Buffer.from(this.opts.sdp),
       contentType: 'application/sdp',
     });
     try {
-      this.outgoing = await stack.send(req, { onResponse: (r) => this.onResponse(r), onFailure: (why) => this.fail(why === 'Request Timeout' ? 408 : 503, why) }, this.opts.route);
+      this.outgoing = await stack.send(req, { onResponse: (r) => this.onResponse(r), onFailure: (f) => this.fail(f.kind === 'timeout' ? 408 : 503, f.reason) }, this.opts.route);
     } catch {
       // onFailure already reported it
     }
@@ -132,7 +133,7 @@ export class InviteClient {
   private sendCancel(): void {
     if (this.cancelSent || !this.outgoing) return;
     this.cancelSent = true;
-    void this.opts.stack.cancel(this.outgoing, { onResponse: () => {}, onFailure: (why) => this.opts.log.debug(`CANCEL: ${why}`) });
+    void this.opts.stack.cancel(this.outgoing, { onResponse: () => {}, onFailure: (f) => this.opts.log.debug(`CANCEL: ${f.reason}`) });
   }
 
   private onResponse(res: SipResponse): void {
@@ -173,7 +174,7 @@ export class InviteClient {
     if (!Number.isInteger(rseq) || rseq < 1 || (entry.rseq !== undefined && rseq !== entry.rseq + 1)) return false;
     entry.rseq = rseq;
     const prack = entry.dialog.createRequest('PRACK', { headers: [['RAck', `${rseq} ${res.cseq.seq} INVITE`]] });
-    void this.opts.stack.send(prack, { onResponse: () => {}, onFailure: (why) => this.opts.log.debug(`PRACK: ${why}`) }, entry.dialog.nextHop).catch(() => {});
+    void this.opts.stack.send(prack, { onResponse: () => {}, onFailure: (f) => this.opts.log.debug(`PRACK: ${f.reason}`) }, entry.dialog.nextHop).catch(() => {});
     return true;
   }
 

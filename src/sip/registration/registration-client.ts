@@ -311,7 +311,7 @@ export class RegistrationClient {
             onResponse: (res) => {
               if (res.status >= 200) resolve(res);
             },
-            onFailure: (reason) => resolve(reason === 'Request Timeout' ? 'no answer (timeout)' : reason),
+            onFailure: (f) => resolve(f.kind === 'timeout' ? 'no answer (timeout)' : f.reason),
           },
           target,
         )

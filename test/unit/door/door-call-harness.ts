@@ -10,7 +10,8 @@ import { CallState, type CallStateName } from '../../../src/door/call/call-state
 import { DoorCall, type DoorCallContext } from '../../../src/door/call/door-call.js';
 import { LogSink } from '../../../src/log/logger.js';
 import { FakeMediaEngine } from '../../../src/media/fake-engine.js';
-import type { IncomingRequest, RequestHandler, SipStack } from '../../../src/sip/core/sip-stack.js';
+import type { CoreDelegate, IncomingRequest, RequestHandler, SipStack } from '../../../src/sip/core/sip-stack.js';
+import type { Received } from '../../../src/sip/transport/transport.js';
 import { UserAgent } from '../../../src/sip/user-agent.js';
 import { createResponse, parseMessage, SipRequest, type SipResponse } from '../../../src/sip/message/index.js';
 
@@ -92,7 +93,8 @@ export function harness(callToml: Partial<{ max_duration: number }> = {}) {
       queueMicrotask(() => cb.onResponse(createResponse(req, 200, 'OK')));
       return { request: req };
     },
-    ackHandler: undefined as ((ack: SipRequest) => void) | undefined,
+    delegates: [] as CoreDelegate[],
+    addDelegate: (d: CoreDelegate) => stack.delegates.push(d),
   };
   const ua = new UserAgent({ stack: stack as unknown as SipStack, log, identity: 'sip:door@127.0.0.1' });
   const ctx: DoorCallContext = {
@@ -126,7 +128,7 @@ export function harness(callToml: Partial<{ max_duration: number }> = {}) {
       return inc;
     },
     ack(req: SipRequest): void {
-      stack.ackHandler?.(req);
+      for (const d of stack.delegates) d.onAck?.(req, {} as Received);
     },
   };
 }
