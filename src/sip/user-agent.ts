@@ -13,7 +13,7 @@ import type { IncomingRequest, SipStack } from './core/sip-stack.js';
 import { sendBye } from './dialog/bye.js';
 import { Dialog } from './dialog/dialog.js';
 import { DialogRouter, type DialogUser } from './dialog/dialog-router.js';
-import { InviteClient, type InviteClientEvents } from './dialog/invite-client.js';
+import { InviteUac, type InviteUacEvents } from './dialog/invite-uac.js';
 import { SuccessRetransmitter } from './dialog/success-retransmitter.js';
 import { addrSpecOf, userPartOf, type SipRequest } from './message/index.js';
 import type { TimerValues } from './transaction/timers.js';
@@ -22,7 +22,7 @@ export type { DigestCredentials } from './auth/index.js';
 export type { IncomingRequest, SipStack } from './core/sip-stack.js';
 export type { Dialog } from './dialog/dialog.js';
 export type { DialogUser } from './dialog/dialog-router.js';
-export type { InviteClient, InviteClientEvents, InviteClientState } from './dialog/invite-client.js';
+export type { InviteUac, InviteUacEvents, InviteUacState } from './dialog/invite-uac.js';
 export type { SipRequest } from './message/index.js';
 export { endpointKey, type Endpoint } from './transport/endpoint.js';
 
@@ -84,12 +84,12 @@ export class UserAgent {
    * leaves from, and starts the INVITE client. `events` gets the client it
    * reports for. Throws when the target cannot be routed or offered to.
    */
-  async invite(target: string, offerFor: (localAddress: string) => string, events: (uac: InviteClient) => InviteClientEvents): Promise<InviteClient> {
+  async invite(target: string, offerFor: (localAddress: string) => string, events: (uac: InviteUac) => InviteUacEvents): Promise<InviteUac> {
     const { stack, log, identity, credentials } = this.opts;
     const route = await stack.routeOutOfDialog(target);
     const sdp = offerFor(await stack.localAddress(route.transport, route.destination.host));
-    let bound: InviteClientEvents = {};
-    const uac = new InviteClient(
+    let bound: InviteUacEvents = {};
+    const uac = new InviteUac(
       { stack, router: this.router, log, target, from: identity, contactUser: this.contactUser, sdp, credentials, route },
       {
         onProvisional: (res, dialog) => bound.onProvisional?.(res, dialog),

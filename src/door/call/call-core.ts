@@ -6,7 +6,7 @@
 import type { CallConfig } from '../../config/schema.js';
 import type { Logger } from '../../log/logger.js';
 import type { MediaPlan } from '../../sdp/types.js';
-import type { AnsweredUser, Dialog, Endpoint, InviteClient, UserAgent } from '../../sip/user-agent.js';
+import type { AnsweredUser, Dialog, Endpoint, InviteUac, UserAgent } from '../../sip/user-agent.js';
 import type { CallMedia } from './call-media.js';
 import type { CallPhase, CallState, CallStateName, LocalSdp } from './call-state.js';
 
@@ -14,7 +14,7 @@ import type { CallPhase, CallState, CallStateName, LocalSdp } from './call-state
 export interface Fork {
   key: string;
   /** The outgoing INVITE it answered; none for an incoming call. */
-  client?: InviteClient;
+  client?: InviteUac;
   dialog: Dialog;
   plan?: MediaPlan;
 }
@@ -23,7 +23,7 @@ export interface Fork {
 export interface Answer {
   dialog: Dialog;
   plan: MediaPlan;
-  client?: InviteClient;
+  client?: InviteUac;
 }
 
 export interface CallCore {

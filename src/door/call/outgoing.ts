@@ -8,14 +8,14 @@
 import { planFromAnswer } from '../../sdp/negotiate.js';
 import { buildOffer } from '../../sdp/offer.js';
 import { SrtpRequiredError, type LocalMedia, type MediaPlan } from '../../sdp/types.js';
-import { endpointKey, type Dialog, type InviteClient } from '../../sip/user-agent.js';
+import { endpointKey, type Dialog, type InviteUac } from '../../sip/user-agent.js';
 import { errorMessage } from '../../log/error-message.js';
 import type { CallCore } from './call-core.js';
 import { CallState, LocalSdp } from './call-state.js';
 
 /** One INVITE of the call: its client and our SDP in it (each target may be reached from another address). */
 interface Leg {
-  client: InviteClient;
+  client: InviteUac;
   local: LocalMedia;
 }
 
@@ -57,7 +57,7 @@ export class Outgoing {
     for (const l of this.legs) l.client.dispose();
   }
 
-  private get clients(): InviteClient[] {
+  private get clients(): InviteUac[] {
     return this.legs.map((l) => l.client);
   }
 
@@ -66,7 +66,7 @@ export class Outgoing {
     clearTimeout(this.ringTimer);
     this.ringTimer = setTimeout(() => this.ringTimeout(), this.call.config.ring_timeout * 1000);
     for (const target of targets) {
-      let client: InviteClient;
+      let client: InviteUac;
       try {
         let local: LocalMedia | undefined;
         client = await ua.invite(
@@ -91,7 +91,7 @@ export class Outgoing {
     if (this.clients.every((c) => c.state === 'failed' || c.state === 'cancelled')) this.onClientFailed(undefined, 503, this.call.endReason ?? 'no target could be called');
   }
 
-  private events(client: InviteClient) {
+  private events(client: InviteUac) {
     return {
       onProvisional: (res: { status: number; body: Buffer }) => {
         if (res.status === 100) this.call.setState(CallState.OutgoingProgress);
@@ -105,11 +105,11 @@ export class Outgoing {
     };
   }
 
-  private localOf(client: InviteClient): LocalMedia | undefined {
+  private localOf(client: InviteUac): LocalMedia | undefined {
     return this.legs.find((l) => l.client === client)?.local;
   }
 
-  private onEarlyMedia(client: InviteClient, dialog: Dialog, sdp: string): void {
+  private onEarlyMedia(client: InviteUac, dialog: Dialog, sdp: string): void {
     const local = this.localOf(client);
     if (this.call.phase !== 'setting-up' || !local) return;
     let plan: MediaPlan;
@@ -141,7 +141,7 @@ export class Outgoing {
     if (earlyMedia === 'audio+video' && plan.audio?.send && forks.size === 1) media.startTalk(plan);
   }
 
-  private onAnswered(client: InviteClient, dialog: Dialog, sdp: string | undefined): void {
+  private onAnswered(client: InviteUac, dialog: Dialog, sdp: string | undefined): void {
     const { ua, forks, media } = this.call;
     if (this.call.phase !== 'setting-up') {
       void ua.bye(dialog);
@@ -181,7 +181,7 @@ export class Outgoing {
    * INVITE for every other fork of that client (a forking proxy cancels
    * them), so the call goes on only if another target is still ringing.
    */
-  private refuseAnswer(client: InviteClient, dialog: Dialog, reason: string): void {
+  private refuseAnswer(client: InviteUac, dialog: Dialog, reason: string): void {
     this.call.srtpRefused(dialog.remoteUri, `answer refused, hanging up: ${reason}`);
     void this.call.ua.bye(dialog);
     this.dropForksOf(client);
@@ -194,7 +194,7 @@ export class Outgoing {
     this.call.finish(CallState.Error);
   }
 
-  private dropForksOf(client: InviteClient): void {
+  private dropForksOf(client: InviteUac): void {
     for (const f of [...this.call.forks.values()]) {
       if (f.client !== client) continue;
       this.call.media.hideVideo(f.key);
@@ -202,7 +202,7 @@ export class Outgoing {
     }
   }
 
-  private onClientFailed(client: InviteClient | undefined, status: number, reason: string): void {
+  private onClientFailed(client: InviteUac | undefined, status: number, reason: string): void {
     if (client) {
       this.dropForksOf(client);
       client.dispose();
@@ -244,4 +244,4 @@ export class Outgoing {
   }
 }
 
-const forkId = (client: InviteClient, dialog: Dialog): string => `${client.target}\u0000${dialog.remoteTag}`;
+const forkId = (client: InviteUac, dialog: Dialog): string => `${client.target}\u0000${dialog.remoteTag}`;

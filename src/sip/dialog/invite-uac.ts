@@ -18,9 +18,9 @@ import { Dialog } from './dialog.js';
 import type { DialogRouter } from './dialog-router.js';
 import { errorMessage } from '../../log/error-message.js';
 
-export type InviteClientState = 'calling' | 'proceeding' | 'answered' | 'failed' | 'cancelled';
+export type InviteUacState = 'calling' | 'proceeding' | 'answered' | 'failed' | 'cancelled';
 
-export interface InviteClientEvents {
+export interface InviteUacEvents {
   /** Every 1xx (100 included) with the early dialog it belongs to, if it has a To tag. */
   onProvisional?(response: SipResponse, dialog: Dialog | undefined): void;
   /** The first 18x with SDP on each early dialog: where that fork wants early media. */
@@ -33,7 +33,7 @@ export interface InviteClientEvents {
   onFailed?(status: number, reason: string): void;
 }
 
-export interface InviteClientOptions {
+export interface InviteUacOptions {
   stack: SipStack;
   router: DialogRouter;
   log: Logger;
@@ -49,8 +49,8 @@ export interface InviteClientOptions {
   route?: Route;
 }
 
-export class InviteClient {
-  private _state: InviteClientState = 'calling';
+export class InviteUac {
+  private _state: InviteUacState = 'calling';
   readonly callId = newCallId();
   private readonly fromTag = newFromTag();
   private cseq = 1;
@@ -63,8 +63,8 @@ export class InviteClient {
   private contact = '';
 
   constructor(
-    private readonly opts: InviteClientOptions,
-    private readonly events: InviteClientEvents,
+    private readonly opts: InviteUacOptions,
+    private readonly events: InviteUacEvents,
   ) {
     if (opts.credentials) this.auth = { client: new DigestClient({ credentials: opts.credentials }) };
   }
@@ -73,7 +73,7 @@ export class InviteClient {
     return this.opts.target;
   }
 
-  get state(): InviteClientState {
+  get state(): InviteUacState {
     return this._state;
   }
 
