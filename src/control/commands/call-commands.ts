@@ -7,6 +7,7 @@ import type { DoorCall } from '../../door/call/door-call.js';
 import { CallState, type CallStateName } from '../../door/call/call-state.js';
 import type { DoorStation } from '../../door/door-station.js';
 import type { MediaEngine, VideoDestinationStats } from '../../media/types.js';
+import { parseSipUri } from '../../sip/message/index.js';
 import { LINPHONE_CALL_STATE } from '../events/call-events.js';
 import type { Command } from '../registry.js';
 import { fail, ok, type Body, type Reply } from '../reply.js';
@@ -33,10 +34,16 @@ function pickCall(door: DoorStation, args: string, none: string): DoorCall | Rep
 
 const isReply = (x: DoorCall | Reply): x is Reply => 'status' in x;
 
-/** `user@host` → `sip:user@host`, as linphone-daemon completes it. */
+/** `user@host` → `sip:user@host`, as linphone-daemon completes it; undefined unless the SIP parser reads it as a SIP URI. */
 function normaliseUri(word: string): string | undefined {
   const uri = /^sips?:/i.test(word) ? word : word.includes('@') ? `sip:${word}` : undefined;
-  return uri && /^sips?:([^@\s]+@)?[^@\s:;]+(:\d+)?(;\S*)?$/i.test(uri) ? uri : undefined;
+  if (!uri) return undefined;
+  try {
+    parseSipUri(uri);
+    return uri;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `ADDR:PORT sr=N pli=N fir=N[ lost=N/256]`: one screen's RTCP in one item of a comma list. */
