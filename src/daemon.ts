@@ -13,13 +13,15 @@ import { publishMediaEvents } from './control/events/media-events.js';
 import { registrationCommands } from './control/commands/registration-commands.js';
 import { registrationEvent } from './control/events/registration-events.js';
 import { SipStack } from './sip/core/sip-stack.js';
-import { callCommands } from './control/call-commands.js';
+import { callCommands } from './control/commands/call-commands.js';
+import { publishCallEvents } from './control/events/call-events.js';
 import { DoorStation } from './door/door-station.js';
 import { GstMediaEngine } from './media/engine/gst-engine.js';
 import type { MediaEngine } from './media/media-engine.js';
 import { parseListen } from './sip/transport/endpoint.js';
 import { RegistrationClient } from './sip/registration/registration-client.js';
 import type { DigestCredentials } from './sip/auth/index.js';
+import { userPartOf } from './sip/message/index.js';
 import { readFileSync } from 'node:fs';
 import { openDoorCommands } from './control/commands/open-door-command.js';
 import { DoorOpener } from './door/opener/door-opener.js';
@@ -101,7 +103,6 @@ export class Daemon {
       stack: this.sip,
       media: this.media,
       opener: this.opener,
-      events: this.events,
       log: sink.logger('door'),
       credentials: credentialsOf(config),
       setLed: (on) => this.gpio.setLed(on),
@@ -117,6 +118,7 @@ export class Daemon {
         for (const h of hops) this.registration?.flowFailed(h.host, h.port);
       },
     });
+    publishCallEvents(this.door, this.events);
     this.gpio.onPress(() => void this.door.ring());
     this.commands.add(...callCommands(this.door, this.media));
     this.services.push({ name: 'door', start: async () => {}, stop: () => this.door.stop() });
@@ -146,7 +148,7 @@ export class Daemon {
       log: sink.logger('register'),
       onStateChange: (state, detail) => this.events.publish(registrationEvent(state, detail)),
     });
-    this.sip.flowClosed = (remote) => registration.flowFailed(remote.host, remote.port);
+    this.sip.addDelegate({ onFlowClosed: (remote) => registration.flowFailed(remote.host, remote.port) });
     this.services.push({ name: 'registration', start: async () => registration.start(), stop: () => registration.stop() });
     return registration;
   }
@@ -177,7 +179,7 @@ export class Daemon {
 /** Digest credentials from `[account]`; the user defaults to the identity's user part (SPEC section 2). */
 function credentialsOf(config: Config): DigestCredentials | undefined {
   const a = config.account;
-  const username = a.username || /^sips?:([^@]+)@/.exec(config.sip.identity)?.[1] || 'door';
+  const username = a.username || userPartOf(config.sip.identity) || 'door';
   if (a.password) return { username, password: a.password };
   if (a.ha1) return { username, ha1: a.ha1 };
   return undefined;

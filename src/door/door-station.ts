@@ -2,28 +2,46 @@
  * The door station's policy: what a press does (the call plan of
  * `[call]`), which incoming calls are answered (`door.allowed`,
  * `auto_answer`), where DTMF, INFO and MESSAGE codes go (the door
- * opener), and the call states the control socket reports.
+ * opener), and the call events it publishes (control/events/call-events.ts
+ * shows them on the control socket).
  */
 import type { Config } from '../config/schema.js';
-import type { EventBus } from '../control/event-bus.js';
 import type { Logger } from '../log/logger.js';
 import type { MediaEngine } from '../media/media-engine.js';
 import type { DtmfDigit } from '../dtmf.js';
-import type { DigestCredentials } from '../sip/auth/index.js';
-import type { IncomingRequest, SipStack } from '../sip/core/sip-stack.js';
-import type { Endpoint } from '../sip/transport/endpoint.js';
-import { DialogRouter } from '../sip/dialog/dialog-router.js';
-import { CallState, type CallStateName } from './call-state.js';
-import { DoorCall, type DoorCallContext } from './door-call.js';
+import { TypedEmitter } from '../events/typed-emitter.js';
+import { senderOf, UserAgent, type DigestCredentials, type Endpoint, type IncomingRequest, type SipStack } from '../sip/user-agent.js';
+import { CallState, type CallStateName } from './call/call-state.js';
+import { DoorCall, type DoorCallContext } from './call/door-call.js';
 import type { DoorOpener } from './opener/door-opener.js';
 import { codeFromMessage } from './opener/body-codes.js';
+
+/** A call moved to `state`; `from` is what linphone shows as From (the door itself on outgoing calls). */
+export interface CallStateChange {
+  id: number;
+  state: CallStateName;
+  from: string;
+  /** Why a call ended or failed (on End and Error). */
+  reason?: string;
+}
+
+/** A peer refused because it would not do SRTP and media.srtp is "mandatory". */
+export interface SrtpRefusal {
+  id: number;
+  peer: string;
+  reason: string;
+}
+
+export type DoorStationEvents = {
+  'call-state': [CallStateChange];
+  'srtp-refused': [SrtpRefusal];
+};
 
 export interface DoorStationOptions {
   config: Config;
   stack: SipStack;
   media: MediaEngine;
   opener: DoorOpener;
-  events: EventBus;
   log: Logger;
   credentials?: DigestCredentials;
   /** Lit while a call is up. */
@@ -39,26 +57,21 @@ export interface DoorStationOptions {
   onUnreachable?(hops: Endpoint[]): void;
 }
 
-export class DoorStation {
-  readonly router: DialogRouter;
+export class DoorStation extends TypedEmitter<DoorStationEvents> {
   private readonly calls = new Map<number, DoorCall>();
   private nextId = 1;
   private readonly ctx: DoorCallContext;
 
   constructor(private readonly opts: DoorStationOptions) {
+    super();
     const { config, stack, media, log } = opts;
-    this.router = new DialogRouter(stack);
-    this.router.onNew('INVITE', (inc) => this.incoming(inc));
-    this.router.onNew('MESSAGE', (inc) => this.message(inc));
+    const ua = new UserAgent({ stack, log, identity: config.sip.identity, credentials: opts.credentials }, { onInvite: (inc) => this.incoming(inc), onMessage: (inc) => this.message(inc) });
     this.ctx = {
-      stack,
-      router: this.router,
+      ua,
       media,
       log,
       call: config.call,
-      identity: config.sip.identity,
       srtp: config.media.srtp,
-      credentials: opts.credentials,
       onState: (call, state) => this.onState(call, state),
       onUnreachable: (hops) => opts.onUnreachable?.(hops),
       onDigit: (call, digit, method) => {
@@ -66,8 +79,7 @@ export class DoorStation {
       },
       onCode: (call, code, method) => (call.peer ? opts.opener.tryCode({ code: code.trim(), peer: call.peer, method }).opened : false),
       // media.srtp = "mandatory" refused a peer without keys: scripts see why a screen stayed dark or was hung up on.
-      onSrtpRefused: (call, peer, reason) =>
-        opts.events.publish({ type: 'srtp-refused', body: [['Id', call.id], ['Peer', peer], ['Reason', reason]] }),
+      onSrtpRefused: (call, peer, reason) => this.emit('srtp-refused', { id: call.id, peer, reason }),
     };
     media.on('dtmf', (digit) => {
       const call = this.current();
@@ -123,12 +135,8 @@ export class DoorStation {
     // A press that rang nobody must say so where a user looks: the log, not only an event few clients read.
     if (reason && state === CallState.Error) this.opts.log.warn(`call ${call.id} to ${call.remote} failed: ${reason}`);
     else if (reason) this.opts.log.info(`call ${call.id} ended: ${reason}`);
-    this.opts.events.publish({
-      type: 'call-state-changed',
-      // linphone's convention: From is the call's From header, the door itself on outgoing calls (LINPHONE-DAEMON.md §4).
-      // Reason: is our superset (SPEC section 3): why a call ended or failed.
-      body: [['Event', state], ['From', call.direction === 'out' ? this.opts.config.sip.identity : call.remote], ['Id', call.id], ...(reason ? ([['Reason', reason]] as const) : [])],
-    });
+    // linphone's convention: From is the call's From header, the door itself on outgoing calls (LINPHONE-DAEMON.md §4).
+    this.emit('call-state', { id: call.id, state, from: call.direction === 'out' ? this.opts.config.sip.identity : call.remote, ...(reason ? { reason } : {}) });
     if (state === CallState.StreamsRunning) this.opts.setLed?.(true);
     if (state === CallState.Released) {
       this.opts.setLed?.(false);
@@ -150,7 +158,9 @@ export class DoorStation {
 
   /** SPEC section 4: from `door.allowed` answered when `auto_answer`, anyone else 403. */
   private incoming(inc: IncomingRequest): void {
-    const from = peerOf(inc);
+    // Who is calling: the From URI. (P-Asserted-Identity is not trusted: we cannot tell here whether a
+    // trusted proxy put it there; SECURITY in the README says to let only the proxy reach the door's SIP port.)
+    const from = senderOf(inc.request);
     if (!this.opts.opener.isAllowed(from)) {
       this.opts.log.warn(`refused a call from ${from}: not in door.allowed`);
       inc.respond(403, 'Forbidden');
@@ -168,21 +178,11 @@ export class DoorStation {
   private message(inc: IncomingRequest): void {
     const code = codeFromMessage(inc.request.headers.get('Content-Type'), inc.request.body.toString('utf8'));
     if (code === undefined) return void inc.respond(415, 'Unsupported Media Type', { headers: [['Accept', 'text/plain']] });
-    const result = this.opts.opener.tryCode({ code, peer: peerOf(inc), method: 'message' });
+    const result = this.opts.opener.tryCode({ code, peer: senderOf(inc.request), method: 'message' });
     inc.respond(result.opened ? 200 : 403, result.opened ? 'OK' : 'Forbidden');
   }
 
   async sendDtmf(digit: DtmfDigit): Promise<void> {
     await this.opts.media.sendDtmf(digit);
   }
-}
-
-/**
- * Who is calling: the From URI. (P-Asserted-Identity is not trusted: we
- * cannot tell here whether a trusted proxy put it there; SECURITY in the
- * README says to let only the proxy reach the door's SIP port.)
- */
-function peerOf(inc: IncomingRequest): string {
-  const from = inc.request.headers.get('From') ?? '';
-  return /<([^>]*)>/.exec(from)?.[1] ?? from.split(';')[0]!.trim();
 }

@@ -58,7 +58,6 @@ const config = configSchema.parse({
 const log = consoleSink('info').logger('gpio');
 const gpio = new GpioService({
   config,
-  events: { publish: () => {} },
   log,
   sim: { levelDir: dir },
   onoff: { sysfsRoot: dir, gpioClass: FileGpio },

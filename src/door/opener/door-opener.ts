@@ -23,7 +23,6 @@
  * Neither events nor logs ever carry a code or typed digits.
  */
 import type { DoorConfig } from '../../config/schema.js';
-import type { EventSink } from '../../events/event-sink.js';
 import { TypedEmitter } from '../../events/typed-emitter.js';
 import type { PulseOutcome } from '../../gpio/relay.js';
 import type { Logger } from '../../log/logger.js';
@@ -49,12 +48,6 @@ export interface RelayControl {
 export interface DoorOpenerOptions {
   config: Pick<DoorConfig, 'open_code' | 'allowed' | 'max_attempts' | 'lockout_s'>;
   relay: RelayControl;
-  /**
-   * @deprecated Ignored: the opener emits DoorOpenerEvents, and
-   * control/events/door-events.ts publishes them. Kept only so that callers
-   * written for the old constructor still compile; pass nothing.
-   */
-  events?: EventSink;
   log: Logger;
   /** A pause between digits longer than this drops the digits typed so far. */
   interDigitTimeoutMs?: number;

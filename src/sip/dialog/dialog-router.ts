@@ -8,7 +8,6 @@
  */
 import type { SipRequest, SipResponse } from '../message/index.js';
 import type { IncomingRequest, SipStack } from '../core/sip-stack.js';
-import type { Received } from '../transport/transport.js';
 import { dialogId, type Dialog } from './dialog.js';
 
 export interface DialogUser {
@@ -31,8 +30,10 @@ export class DialogRouter {
 
   constructor(private readonly stack: SipStack) {
     for (const method of IN_DIALOG) stack.handle(method, (inc) => this.route(inc));
-    stack.strayInviteSuccess = (res) => this.invites.get(res.callId)?.onStraySuccess(res);
-    stack.ackHandler = (ack: SipRequest, _r: Received) => this.routeAck(ack);
+    stack.addDelegate({
+      onStraySuccess: (res) => this.invites.get(res.callId)?.onStraySuccess(res),
+      onAck: (ack) => this.routeAck(ack),
+    });
   }
 
   /** Handler for requests of `method` that start something (no To tag). */

@@ -4,15 +4,11 @@
  * answers with (RFC 3261 §8.2 lets the UAS explain the fault there), so it
  * must stay printable and free of the offending bytes.
  */
-import type { SipRequest } from './message.js';
-
 export interface SipParseErrorOptions {
   /** Status a UAS should answer with: 400, or 505 for an unknown SIP version (RFC 3261 §21.5.6, RFC 4475 §3.1.2.16). */
   status?: number;
   /** Longer text for logs; may quote the offending input. */
   detail?: string;
-  /** The request as far as it could be read, so a reply can still be built. */
-  request?: SipRequest;
 }
 
 export class SipParseError extends Error {
@@ -20,14 +16,12 @@ export class SipParseError extends Error {
   readonly reason: string;
   readonly status: number;
   readonly detail: string | undefined;
-  request: SipRequest | undefined;
 
   constructor(reason: string, opts: SipParseErrorOptions = {}) {
     super(opts.detail ? `${reason}: ${opts.detail}` : reason);
     this.reason = reason;
     this.status = opts.status ?? 400;
     this.detail = opts.detail;
-    this.request = opts.request;
   }
 }
 

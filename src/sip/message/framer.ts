@@ -11,8 +11,8 @@
  */
 import { SipParseError } from './errors.js';
 import { contentLengthValues, findHeaderEnd, readHeaderLines, type HeaderEnd } from './header-block.js';
-import type { SipMessage } from './message.js';
-import { parseMessage } from './parse-message.js';
+import type { SipMessage, SipRequest } from './message.js';
+import { readMessage } from './parse-message.js';
 import { parseContentLength } from './scalars.js';
 
 export interface FramerLimits {
@@ -27,9 +27,9 @@ export type FramerEvent =
   | { type: 'message'; message: SipMessage; raw: Buffer }
   /**
    * A whole message that did not parse; framing is intact, so the
-   * connection lives on. `error.request` is set when a 400 can be tried.
+   * connection lives on. `request` is set when a 400 can be tried.
    */
-  | { type: 'invalid'; error: SipParseError; raw: Buffer }
+  | { type: 'invalid'; error: SipParseError; request?: SipRequest | undefined; raw: Buffer }
   /** CRLFCRLF: answer with a single CRLF (RFC 5626 §4.4.1). */
   | { type: 'ping' }
   /** A lone CRLF: the answer to our ping. */
@@ -102,12 +102,9 @@ export class StreamFramer {
     this.buf = this.buf.subarray(total);
     this.pending = undefined;
     this.scanFrom = 0;
-    try {
-      events.push({ type: 'message', message: parseMessage(raw, { transport: 'stream' }), raw });
-    } catch (e) {
-      if (!(e instanceof SipParseError)) throw e;
-      events.push({ type: 'invalid', error: e, raw });
-    }
+    const parsed = readMessage(raw, { transport: 'stream' });
+    if (parsed.message) events.push({ type: 'message', message: parsed.message, raw });
+    else events.push({ type: 'invalid', error: parsed.error, request: parsed.request, raw });
     return true;
   }
 

@@ -29,8 +29,7 @@ export function canReplyTo(request: SipRequest): boolean {
 }
 
 /** The 400 (or 505) for a parse error, or undefined when it must be dropped. */
-export function createErrorResponse(error: SipParseError, toTag?: string): SipResponse | undefined {
-  const request = error.request;
+export function createErrorResponse(error: SipParseError, request: SipRequest | undefined, toTag?: string): SipResponse | undefined {
   if (!request || !canReplyTo(request)) return undefined;
   return createResponse(request, error.status, error.reason, { toTag });
 }

@@ -101,3 +101,8 @@ export function qOf(na: NameAddr): number | undefined {
   if (!/^(?:0(?:\.[0-9]{0,3})?|1(?:\.0{0,3})?)$/.test(q)) throw new SipParseError('Bad q parameter', { detail: q });
   return Number(q);
 }
+
+/** The addr-spec of a name-addr as text, without display name or header parameters (whom a From or To names). */
+export function addrSpecOf(na: NameAddr): string {
+  return formatUri(na.uri);
+}

@@ -2,8 +2,9 @@
  * Buffer -> SipRequest | SipResponse (RFC 3261 §7, framing §18.3).
  *
  * Errors are SipParseError. When the message is a request whose headers
- * could be read, the error carries it (`error.request`), so the transport
- * can still answer 400 (see malformed.ts); otherwise the message is dropped.
+ * could be read, the parse result carries it beside the error (`request`),
+ * so the transport can still answer 400 (see malformed.ts); otherwise the
+ * message is dropped.
  */
 import { SipParseError } from './errors.js';
 import { findHeaderEnd, readHeaderLines, skipLeadingCrlf } from './header-block.js';
@@ -22,7 +23,26 @@ export interface ParseOptions {
   transport?: 'datagram' | 'stream';
 }
 
+/** A message, or why it is none and the request as far as it could be read (for the 400). */
+export type ParseResult = { message: SipMessage; error?: undefined; request?: undefined } | { message?: undefined; error: SipParseError; request?: SipRequest | undefined };
+
+/** Parses without throwing a SipParseError: the result says what went wrong. */
+export function readMessage(data: Buffer, opts: ParseOptions = {}): ParseResult {
+  let partial: SipRequest | undefined;
+  try {
+    return { message: parse(data, opts, (r) => (partial = r)) };
+  } catch (e) {
+    if (!(e instanceof SipParseError)) throw e;
+    return { error: e, request: partial };
+  }
+}
+
+/** Parses; throws SipParseError for what is not a valid message. */
 export function parseMessage(data: Buffer, opts: ParseOptions = {}): SipMessage {
+  return parse(data, opts, () => {});
+}
+
+function parse(data: Buffer, opts: ParseOptions, readSoFar: (request: SipRequest) => void): SipMessage {
   const stream = opts.transport === 'stream';
   const start = skipLeadingCrlf(data, 0);
   if (start >= data.length) throw new SipParseError('Empty message');
@@ -43,7 +63,7 @@ export function parseMessage(data: Buffer, opts: ParseOptions = {}): SipMessage 
     validateMessage(msg);
     msg.body = readBody(data, end.bodyStart, headers, stream);
   } catch (e) {
-    if (e instanceof SipParseError && msg.kind === 'request') e.request = msg;
+    if (e instanceof SipParseError && msg.kind === 'request') readSoFar(msg);
     throw e;
   }
   return msg;

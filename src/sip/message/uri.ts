@@ -179,3 +179,12 @@ export function formatUri(u: Uri): string {
 export function makeSipUri(host: string, opts: Partial<Omit<SipUri, 'host'>> = {}): SipUri {
   return { scheme: 'sip', params: new Map(), headers: [], ...opts, host };
 }
+
+/** The (unescaped) user part of a SIP URI given as text; undefined when it has none or does not parse. */
+export function userPartOf(text: string): string | undefined {
+  try {
+    return parseSipUri(text).user;
+  } catch {
+    return undefined;
+  }
+}

@@ -11,11 +11,11 @@
 import type { Logger } from '../../log/logger.js';
 import { DigestClient, type DigestCredentials } from '../auth/index.js';
 import { formatNameAddr, parseNameAddr, SipResponse, type SipRequest } from '../message/index.js';
-import { buildRequest, newCallId, type SipStack } from '../core/sip-stack.js';
+import type { SipStack } from '../core/sip-stack.js';
+import { buildRequest, newCallId, newFromTag } from '../message/build-request.js';
 import { endpointOfUri } from '../core/destination.js';
 import type { Endpoint } from '../transport/endpoint.js';
 import type { Transport } from '../transport/transport.js';
-import { randomBytes } from 'node:crypto';
 import { Backoff } from './backoff.js';
 import { errorMessage } from '../../log/error-message.js';
 
@@ -91,7 +91,7 @@ export class RegistrationClient {
     this.expires = opts.expires;
     const target = (uri: string): Target => {
       endpointOfUri(uri); // a registrar we cannot route to is a config error, said at start
-      return { uri, callId: newCallId(), cseq: 1, fromTag: randomBytes(6).toString('hex'), auth: opts.credentials ? new DigestClient({ credentials: opts.credentials }) : undefined };
+      return { uri, callId: newCallId(), cseq: 1, fromTag: newFromTag(), auth: opts.credentials ? new DigestClient({ credentials: opts.credentials }) : undefined };
     };
     this.targets = [target(opts.registrar), ...(opts.backupRegistrar ? [target(opts.backupRegistrar)] : [])];
   }
@@ -311,7 +311,7 @@ export class RegistrationClient {
             onResponse: (res) => {
               if (res.status >= 200) resolve(res);
             },
-            onFailure: (reason) => resolve(reason === 'Request Timeout' ? 'no answer (timeout)' : reason),
+            onFailure: (f) => resolve(f.kind === 'timeout' ? 'no answer (timeout)' : f.reason),
           },
           target,
         )

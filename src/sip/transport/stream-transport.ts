@@ -217,7 +217,7 @@ export class StreamTransport implements Transport {
         } else if (ev.type === 'message') {
           this.handlers.onMessage({ parsed: { message: ev.message }, raw: ev.raw, source: remote, via: this, connectionId: conn.id });
         } else if (ev.type === 'invalid') {
-          this.handlers.onMessage({ parsed: { error: ev.error }, raw: ev.raw, source: remote, via: this, connectionId: conn.id });
+          this.handlers.onMessage({ parsed: { error: ev.error, request: ev.request }, raw: ev.raw, source: remote, via: this, connectionId: conn.id });
         } else {
           // §18.3: on a stream, a framing error leaves no way to find the next message.
           this.log.warn(`${this.protocol} from ${remote.host}:${remote.port}: ${ev.error.message}; closing`);

@@ -3,12 +3,12 @@
  * able to send a message to an endpoint and to report what arrives with
  * where it came from (RFC 3261 §18).
  */
-import type { SipMessage, SipParseError } from '../message/index.js';
+import type { ParseResult } from '../message/index.js';
 import type { Endpoint, TransportProtocol } from './endpoint.js';
 
 export interface Received {
-  /** The message, parsed and validated; or why it could not be (`error.request` set when a 400 can be tried). */
-  parsed: { message: SipMessage; error?: undefined } | { message?: undefined; error: SipParseError };
+  /** The message, parsed and validated; or why it could not be (`request` set when a 400 can be tried). */
+  parsed: ParseResult;
   /** Its bytes, for trace logs. */
   raw: Buffer;
   source: Endpoint;

@@ -2,7 +2,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import type { Logger } from '../../log/logger.js';
-import { parseMessage, SipParseError } from '../message/index.js';
+import { readMessage, SipParseError } from '../message/index.js';
 import type { Endpoint } from './endpoint.js';
 import { TransportError, type Received, type Transport, type TransportHandlers } from './transport.js';
 
@@ -83,7 +83,7 @@ export class UdpTransport implements Transport {
 
 function parseDatagram(data: Buffer): Received['parsed'] {
   try {
-    return { message: parseMessage(data) };
+    return readMessage(data);
   } catch (e) {
     // Nothing malformed may throw out of the transport (SPEC section 4).
     return { error: e instanceof SipParseError ? e : new SipParseError('Unreadable message', { detail: String(e) }) };

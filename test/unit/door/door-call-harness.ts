@@ -1,17 +1,18 @@
 /**
  * A DoorCall answering an incoming call, with everything around it faked:
- * a SIP stack that records what the call sends (and answers 200 to it), a
- * router that hands back the dialog user, the fake media engine, a log
- * that keeps its lines. Requests in the dialog are played with `inDialog`.
+ * a SIP stack that records what the call sends (and answers 200 to it) and
+ * hands requests to the handlers the user agent registered, the fake media
+ * engine, a log that keeps its lines. Requests in the dialog are played
+ * with `inDialog`.
  */
 import { configSchema } from '../../../src/config/schema.js';
-import { CallState, type CallStateName } from '../../../src/door/call-state.js';
-import { DoorCall, type DoorCallContext } from '../../../src/door/door-call.js';
+import { CallState, type CallStateName } from '../../../src/door/call/call-state.js';
+import { DoorCall, type DoorCallContext } from '../../../src/door/call/door-call.js';
 import { LogSink } from '../../../src/log/logger.js';
 import { FakeMediaEngine } from '../../support/fake-media-engine.js';
-import type { IncomingRequest, SipStack } from '../../../src/sip/core/sip-stack.js';
-import type { Dialog } from '../../../src/sip/dialog/dialog.js';
-import type { DialogRouter, DialogUser } from '../../../src/sip/dialog/dialog-router.js';
+import type { CoreDelegate, IncomingRequest, RequestHandler, SipStack } from '../../../src/sip/core/sip-stack.js';
+import type { Received } from '../../../src/sip/transport/transport.js';
+import { UserAgent } from '../../../src/sip/user-agent.js';
 import { createResponse, parseMessage, SipRequest, type SipResponse } from '../../../src/sip/message/index.js';
 
 export const SCREEN_SDP = (version: number, audio = 'sendrecv', video = 'recvonly') =>
@@ -82,27 +83,25 @@ export function harness(callToml: Partial<{ max_duration: number }> = {}) {
   const log = new LogSink({ level: 'debug', systemd: true, write: (l) => lines.push(l) }).logger('door');
   const sent: SipRequest[] = [];
   const states: CallStateName[] = [];
-  let user: { dialog: Dialog; user: DialogUser } | undefined;
+  const handlers = new Map<string, RequestHandler>();
   const stack = {
     localAddress: async () => '127.0.0.1',
     contactUri: async () => 'sip:door@127.0.0.1:5060',
+    handle: (method: string, handler: RequestHandler) => handlers.set(method, handler),
     send: async (req: SipRequest, cb: { onResponse(r: SipResponse): void }) => {
       sent.push(req);
       queueMicrotask(() => cb.onResponse(createResponse(req, 200, 'OK')));
       return { request: req };
     },
-  } as unknown as SipStack;
-  const router = {
-    add: (dialog: Dialog, u: DialogUser) => (user = { dialog, user: u }),
-    remove: () => (user = undefined),
-  } as unknown as DialogRouter;
+    delegates: [] as CoreDelegate[],
+    addDelegate: (d: CoreDelegate) => stack.delegates.push(d),
+  };
+  const ua = new UserAgent({ stack: stack as unknown as SipStack, log, identity: 'sip:door@127.0.0.1' });
   const ctx: DoorCallContext = {
-    stack,
-    router,
+    ua,
     media,
     log,
     call: config.call,
-    identity: 'sip:door@127.0.0.1',
     srtp: 'off',
     onState: (_call, state) => states.push(state),
     onDigit: () => {},
@@ -124,14 +123,12 @@ export function harness(callToml: Partial<{ max_duration: number }> = {}) {
     },
     /** A request inside the answered dialog, as the router would hand it over. */
     inDialog(req: SipRequest, reliable = true): Incoming {
-      if (!user) throw new Error('no dialog');
       const inc = incoming(req, reliable);
-      user.user.onRequest(inc, user.dialog);
+      handlers.get(req.method)!(inc);
       return inc;
     },
     ack(req: SipRequest): void {
-      if (!user) throw new Error('no dialog');
-      user.user.onAck?.(req, user.dialog);
+      for (const d of stack.delegates) d.onAck?.(req, {} as Received);
     },
   };
 }

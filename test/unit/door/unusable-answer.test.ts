@@ -8,8 +8,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../../../src/config/schema.js';
-import { EventBus } from '../../../src/control/event-bus.js';
-import { CallState } from '../../../src/door/call-state.js';
+import { CallState } from '../../../src/door/call/call-state.js';
 import { DoorOpener } from '../../../src/door/opener/door-opener.js';
 import { DoorStation } from '../../../src/door/door-station.js';
 import { LogSink } from '../../../src/log/logger.js';
@@ -68,9 +67,8 @@ async function door(targets: string[]) {
   await stack.start();
   cleanups.push(() => stack.stop());
   const media = new FakeMediaEngine();
-  const events = new EventBus(sink.logger('events'));
-  const opener = new DoorOpener({ config: config.door, relay: { pulseRelay: () => ({ status: 'started', ms: 1 }) }, events, log: sink.logger('door') });
-  const station = new DoorStation({ config, stack, media, opener, events, log: sink.logger('door') });
+  const opener = new DoorOpener({ config: config.door, relay: { pulseRelay: () => ({ status: 'started', ms: 1 }) }, log: sink.logger('door') });
+  const station = new DoorStation({ config, stack, media, opener, log: sink.logger('door') });
   cleanups.push(() => station.stop());
   return { station, media, lines };
 }

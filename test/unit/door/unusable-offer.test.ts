@@ -9,7 +9,6 @@ import { createSocket, type Socket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'sdp-transform';
 import { configSchema } from '../../../src/config/schema.js';
-import { EventBus } from '../../../src/control/event-bus.js';
 import { DoorOpener } from '../../../src/door/opener/door-opener.js';
 import { DoorStation } from '../../../src/door/door-station.js';
 import { LogSink } from '../../../src/log/logger.js';
@@ -35,9 +34,8 @@ describe('door answering mutated offers', () => {
     stack = new SipStack({ listen: config.sip.listen, userAgent: 'test', log: sink.logger('sip') });
     await stack.start();
     doorPort = stack.transports[0]!.local.port;
-    const events = new EventBus(sink.logger('events'));
-    const opener = new DoorOpener({ config: config.door, relay: { pulseRelay: () => ({ status: 'started', ms: 1 }) }, events, log: sink.logger('door') });
-    station = new DoorStation({ config, stack, media: new FakeMediaEngine(), opener, events, log: sink.logger('door') });
+    const opener = new DoorOpener({ config: config.door, relay: { pulseRelay: () => ({ status: 'started', ms: 1 }) }, log: sink.logger('door') });
+    station = new DoorStation({ config, stack, media: new FakeMediaEngine(), opener, log: sink.logger('door') });
     sock = createSocket('udp4');
     sock.on('message', (data) => {
       const m = parseMessage(data, { transport: 'datagram' });

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parse } from 'sdp-transform';
-import { localMedia } from '../../../src/door/local-media.js';
+import { localMedia } from '../../../src/door/call/call-media.js';
 import { answerOffer, planFromAnswer } from '../../../src/sdp/negotiate.js';
 import { SdpError, type MediaPlan } from '../../../src/sdp/types.js';
 import { BARESIP_ANSWER, DOOR_OFFER, LINPHONE_ANSWER } from '../../fixtures/own-traffic.js';

@@ -9,7 +9,7 @@ import { audioCodecs, videoCodecs } from '../../../src/sdp/codecs.js';
 import { answerOffer, planFromAnswer } from '../../../src/sdp/negotiate.js';
 import { buildOffer } from '../../../src/sdp/offer.js';
 import type { LocalMedia } from '../../../src/sdp/types.js';
-import { videoDestination } from '../../../src/door/video-destination.js';
+import { videoDestination } from '../../../src/door/call/call-media.js';
 
 function local(videoRtcp?: number): LocalMedia {
   return {

@@ -32,7 +32,7 @@ function req(method: string, cseq: number, toTag: string, contact = 'sip:screen@
 
 function setup() {
   const handlers = new Map<string, RequestHandler>();
-  const stack = { handle: (m: string, h: RequestHandler) => handlers.set(m, h) } as unknown as SipStack;
+  const stack = { handle: (m: string, h: RequestHandler) => handlers.set(m, h), addDelegate: () => {} } as unknown as SipStack;
   const router = new DialogRouter(stack);
   const dialog = new Dialog({ callId: 'c1', localTag: 'door1', remoteTag: 'screen1', localUri: 'sip:door@127.0.0.1', remoteUri: 'sip:screen@127.0.0.1', remoteTarget: 'sip:screen@127.0.0.1:5070', routeSet: [], localSeq: 1, localContact: 'sip:door@127.0.0.1', state: 'confirmed' });
   const seen: string[] = [];

@@ -63,7 +63,7 @@ describe('StreamFramer (RFC 3261 §18.3)', () => {
     const events = f.push(Buffer.concat([bad, message(2)]));
     expect(kinds(events)).toEqual(['invalid', 'message:call-2']);
     const first = events[0];
-    expect(first?.type === 'invalid' && first.error.request?.method).toBe('OPTIONS');
+    expect(first?.type === 'invalid' && first.request?.method).toBe('OPTIONS');
   });
 
   it('fails the connection without Content-Length, on bad lengths, oversized headers or bodies', () => {

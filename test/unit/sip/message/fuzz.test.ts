@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import {
   createErrorResponse,
   parseMessage,
+  readMessage,
   serialiseMessage,
   SipParseError,
   StreamFramer,
@@ -17,7 +18,7 @@ import {
 import { ALL } from '../../../fixtures/rfc4475/messages.js';
 import { OWN_TRAFFIC } from '../../../fixtures/own-traffic.js';
 import { fuzzFailure, mutate, prng, report } from '../../../helpers/fuzz.js';
-import { localMedia } from '../../../../src/door/local-media.js';
+import { localMedia } from '../../../../src/door/call/call-media.js';
 import { planFromAnswer } from '../../../../src/sdp/negotiate.js';
 import { SdpError } from '../../../../src/sdp/types.js';
 import { ChallengeParseError, parseChallenges } from '../../../../src/sip/auth/index.js';
@@ -49,13 +50,14 @@ describe('mutated messages', () => {
     const started = Date.now();
     for (let i = 0; i < 4000; i++) {
       const data = mutate(sources[i % sources.length] as Buffer, rnd);
+      const transport = rnd() < 0.5 ? 'datagram' : 'stream';
       try {
-        exercise(parseMessage(data, { transport: rnd() < 0.5 ? 'datagram' : 'stream' }));
+        exercise(parseMessage(data, { transport }));
         parsed++;
       } catch (e) {
         if (!(e instanceof SipParseError)) throw new Error(`iteration ${i}: ${String(e)}\n${data.toString('latin1')}`);
         expect(e.reason).toMatch(/^[\x20-\x7e]+$/);
-        const reply = createErrorResponse(e);
+        const reply = createErrorResponse(e, readMessage(data, { transport }).request);
         if (reply) serialiseMessage(reply);
         rejected++;
       }
@@ -127,12 +129,13 @@ describe('mutated own traffic (door INVITE with SDP, screens\' 183/200, REGISTER
     for (let i = 0; i < cases; i++) {
       const data = mutate(OWN_TRAFFIC[names[i % names.length]!]!, rnd);
       let m: SipMessage;
+      const transport = rnd() < 0.5 ? 'datagram' : 'stream';
       try {
-        m = parseMessage(data, { transport: rnd() < 0.5 ? 'datagram' : 'stream' });
+        m = parseMessage(data, { transport });
       } catch (e) {
         if (!(e instanceof SipParseError)) throw fuzzFailure('SIP parser (own traffic)', seed, i, data, e);
         counts.rejected++;
-        const reply = createErrorResponse(e);
+        const reply = createErrorResponse(e, readMessage(data, { transport }).request);
         if (reply) serialiseMessage(reply);
         continue;
       }

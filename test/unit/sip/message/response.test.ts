@@ -97,9 +97,9 @@ describe('replying to malformed requests (SPEC §4)', () => {
 
   it('builds the 400 from the error', () => {
     const req = request('OPTIONS');
-    const r = createErrorResponse(new SipParseError('Bad To header', { request: req }), 'x');
+    const r = createErrorResponse(new SipParseError('Bad To header'), req, 'x');
     expect(r?.status).toBe(400);
     expect(r?.reason).toBe('Bad To header');
-    expect(createErrorResponse(new SipParseError('Bad Status-Line'))).toBeUndefined();
+    expect(createErrorResponse(new SipParseError('Bad Status-Line'), undefined)).toBeUndefined();
   });
 });

@@ -9,16 +9,18 @@
  */
 import type { Logger } from '../../log/logger.js';
 import { DigestClient, type DigestAttempt, type DigestCredentials } from '../auth/index.js';
-import type { SipRequest, SipResponse } from '../message/index.js';
-import { buildRequest, newCallId, type OutgoingRequest, type SipStack } from '../core/sip-stack.js';
-import { randomBytes } from 'node:crypto';
+import { buildRequest, newCallId, newFromTag, type SipRequest, type SipResponse } from '../message/index.js';
+import { ALLOW, SUPPORTED, type OutgoingRequest, type Route } from '../core/core-types.js';
+import type { SipStack } from '../core/sip-stack.js';
+import { sendBye } from './bye.js';
+import type { Endpoint } from '../transport/endpoint.js';
 import { Dialog } from './dialog.js';
 import type { DialogRouter } from './dialog-router.js';
 import { errorMessage } from '../../log/error-message.js';
 
-export type InviteClientState = 'calling' | 'proceeding' | 'answered' | 'failed' | 'cancelled';
+export type InviteUacState = 'calling' | 'proceeding' | 'answered' | 'failed' | 'cancelled';
 
-export interface InviteClientEvents {
+export interface InviteUacEvents {
   /** Every 1xx (100 included) with the early dialog it belongs to, if it has a To tag. */
   onProvisional?(response: SipResponse, dialog: Dialog | undefined): void;
   /** The first 18x with SDP on each early dialog: where that fork wants early media. */
@@ -31,7 +33,7 @@ export interface InviteClientEvents {
   onFailed?(status: number, reason: string): void;
 }
 
-export interface InviteClientOptions {
+export interface InviteUacOptions {
   stack: SipStack;
   router: DialogRouter;
   log: Logger;
@@ -43,12 +45,14 @@ export interface InviteClientOptions {
   sdp: string;
   credentials?: DigestCredentials;
   headers?: Array<[string, string]>;
+  /** The route to `target` when the caller already worked it out (it is not worked out again). */
+  route?: Route;
 }
 
-export class InviteClient {
-  private _state: InviteClientState = 'calling';
+export class InviteUac {
+  private _state: InviteUacState = 'calling';
   readonly callId = newCallId();
-  private readonly fromTag = randomBytes(6).toString('hex');
+  private readonly fromTag = newFromTag();
   private cseq = 1;
   private outgoing: OutgoingRequest | undefined;
   private readonly early = new Map<string, { dialog: Dialog; sdpSeen: boolean; rseq?: number }>();
@@ -59,8 +63,8 @@ export class InviteClient {
   private contact = '';
 
   constructor(
-    private readonly opts: InviteClientOptions,
-    private readonly events: InviteClientEvents,
+    private readonly opts: InviteUacOptions,
+    private readonly events: InviteUacEvents,
   ) {
     if (opts.credentials) this.auth = { client: new DigestClient({ credentials: opts.credentials }) };
   }
@@ -69,8 +73,13 @@ export class InviteClient {
     return this.opts.target;
   }
 
-  get state(): InviteClientState {
+  get state(): InviteUacState {
     return this._state;
+  }
+
+  /** Where the INVITE goes (the outbound proxy, or the target itself), when the route was given. */
+  get destination(): Endpoint | undefined {
+    return this.opts.route?.destination;
   }
 
   get earlyDialogs(): Dialog[] {
@@ -88,12 +97,13 @@ export class InviteClient {
 
   private async sendInvite(authHeaders: ReadonlyArray<{ name: string; value: string }>): Promise<void> {
     const { stack, target, from } = this.opts;
-    const probe = buildRequest('INVITE', target, { from: '<x>', to: '<x>', cseq: 1 });
-    let routed;
-    try {
-      routed = await stack.route(probe);
-    } catch (e) {
-      return this.fail(503, errorMessage(e));
+    let routed = this.opts.route;
+    if (!routed) {
+      try {
+        routed = await stack.routeOutOfDialog(target);
+      } catch (e) {
+        return this.fail(503, errorMessage(e));
+      }
     }
     this.contact = await stack.contactUri(this.opts.contactUser, routed.transport, routed.destination.host);
     const req = buildRequest('INVITE', target, {
@@ -102,12 +112,12 @@ export class InviteClient {
       callId: this.callId,
       cseq: this.cseq++,
       contact: `<${this.contact}>`,
-      headers: [['Allow', 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, MESSAGE, UPDATE, PRACK'], ['Supported', '100rel, replaces'], ...(this.opts.headers ?? []), ...authHeaders.map((h): [string, string] => [h.name, h.value])],
+      headers: [['Allow', ALLOW.join(', ')], ['Supported', SUPPORTED.join(', ')], ...(this.opts.headers ?? []), ...authHeaders.map((h): [string, string] => [h.name, h.value])],
       body: Buffer.from(this.opts.sdp),
       contentType: 'application/sdp',
     });
     try {
-      this.outgoing = await stack.send(req, { onResponse: (r) => this.onResponse(r), onFailure: (why) => this.fail(why === 'Request Timeout' ? 408 : 503, why) });
+      this.outgoing = await stack.send(req, { onResponse: (r) => this.onResponse(r), onFailure: (f) => this.fail(f.kind === 'timeout' ? 408 : 503, f.reason) }, this.opts.route);
     } catch {
       // onFailure already reported it
     }
@@ -123,7 +133,7 @@ export class InviteClient {
   private sendCancel(): void {
     if (this.cancelSent || !this.outgoing) return;
     this.cancelSent = true;
-    void this.opts.stack.cancel(this.outgoing, { onResponse: () => {}, onFailure: (why) => this.opts.log.debug(`CANCEL: ${why}`) });
+    void this.opts.stack.cancel(this.outgoing, { onResponse: () => {}, onFailure: (f) => this.opts.log.debug(`CANCEL: ${f.reason}`) });
   }
 
   private onResponse(res: SipResponse): void {
@@ -164,7 +174,7 @@ export class InviteClient {
     if (!Number.isInteger(rseq) || rseq < 1 || (entry.rseq !== undefined && rseq !== entry.rseq + 1)) return false;
     entry.rseq = rseq;
     const prack = entry.dialog.createRequest('PRACK', { headers: [['RAck', `${rseq} ${res.cseq.seq} INVITE`]] });
-    void this.opts.stack.send(prack, { onResponse: () => {}, onFailure: (why) => this.opts.log.debug(`PRACK: ${why}`) }, entry.dialog.nextHop).catch(() => {});
+    void this.opts.stack.send(prack, { onResponse: () => {}, onFailure: (f) => this.opts.log.debug(`PRACK: ${f.reason}`) }, entry.dialog.nextHop).catch(() => {});
     return true;
   }
 
@@ -234,12 +244,7 @@ export class InviteClient {
 
   /** BYE in `dialog`; resolves when answered or given up. */
   bye(dialog: Dialog): Promise<void> {
-    dialog.state = 'terminated';
-    return new Promise((resolve) => {
-      this.opts.stack
-        .send(dialog.createRequest('BYE'), { onResponse: (r) => r.status >= 200 && resolve(), onFailure: () => resolve() }, dialog.nextHop)
-        .catch(() => resolve());
-    });
+    return sendBye(this.opts.stack, dialog);
   }
 
   /** Forget the call once it is over (stray 2xx are no longer ours to re-ACK after Timer M). */

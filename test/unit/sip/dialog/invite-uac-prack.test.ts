@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../../src/log/logger.js';
 import type { ClientCallbacks, SipStack } from '../../../../src/sip/core/sip-stack.js';
 import type { DialogRouter } from '../../../../src/sip/dialog/dialog-router.js';
-import { InviteClient } from '../../../../src/sip/dialog/invite-client.js';
+import { InviteUac } from '../../../../src/sip/dialog/invite-uac.js';
 import { createResponse, type SipRequest } from '../../../../src/sip/message/index.js';
 
 const SDP = 'v=0\r\no=screen 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=video 40002 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n';
@@ -17,7 +17,7 @@ async function calling() {
   const sent: SipRequest[] = [];
   let invite: { req: SipRequest; cb: ClientCallbacks } | undefined;
   const stack = {
-    route: async () => ({ transport: { protocol: 'udp' }, destination: { protocol: 'udp', host: '127.0.0.1', port: 5070 } }),
+    routeOutOfDialog: async () => ({ transport: { protocol: 'udp' }, destination: { protocol: 'udp', host: '127.0.0.1', port: 5070 } }),
     contactUri: async () => 'sip:door@127.0.0.1:5060',
     send: async (req: SipRequest, cb: ClientCallbacks) => {
       sent.push(req);
@@ -28,7 +28,7 @@ async function calling() {
   const router = { trackInvite: () => {}, untrackInvite: () => {} } as unknown as DialogRouter;
   const early: string[] = [];
   const provisional: number[] = [];
-  const client = new InviteClient(
+  const client = new InviteUac(
     { stack, router, log: silentLogger, target: 'sip:screen@127.0.0.1:5070', from: 'sip:door@127.0.0.1', contactUser: 'door', sdp: 'v=0\r\n' },
     { onEarlyMedia: (d) => early.push(d.remoteTag), onProvisional: (r) => provisional.push(r.status) },
   );
@@ -41,7 +41,7 @@ async function calling() {
   return { invite: invite!.req, reliable183, pracks, early, provisional };
 }
 
-describe('InviteClient and reliable provisional responses (RFC 3262)', () => {
+describe('InviteUac and reliable provisional responses (RFC 3262)', () => {
   it('offers 100rel and PRACKs a reliable 183 once, with RAck = RSeq, CSeq number, INVITE', async () => {
     const c = await calling();
     expect(c.invite.headers.get('Supported')).toMatch(/\b100rel\b/);

@@ -2,17 +2,19 @@
  * Call commands with linphone-daemon's replies and reason texts
  * (LINPHONE-DAEMON.md §5), which existing clients compare byte for byte.
  */
-import { toDtmfDigit } from '../dtmf.js';
-import type { DoorCall } from '../door/door-call.js';
-import { CallState } from '../door/call-state.js';
-import type { DoorStation } from '../door/door-station.js';
-import type { MediaEngine, VideoDestinationStats } from '../media/media-engine.js';
-import type { Command } from './registry.js';
-import { fail, ok, type Body, type Reply } from './reply.js';
-import { errorMessage } from '../log/error-message.js';
+import { toDtmfDigit } from '../../dtmf.js';
+import type { DoorCall } from '../../door/call/door-call.js';
+import { CallState, type CallStateName } from '../../door/call/call-state.js';
+import type { DoorStation } from '../../door/door-station.js';
+import type { MediaEngine, VideoDestinationStats } from '../../media/media-engine.js';
+import { parseSipUri } from '../../sip/message/index.js';
+import { LINPHONE_CALL_STATE } from '../events/call-events.js';
+import type { Command } from '../registry.js';
+import { fail, ok, type Body, type Reply } from '../reply.js';
+import { errorMessage } from '../../log/error-message.js';
 
 /** States in which linphone's call-status shows From (the remote party). */
-const SHOWS_FROM = new Set<string>([
+const SHOWS_FROM = new Set<CallStateName>([
   CallState.OutgoingInit,
   CallState.OutgoingProgress,
   CallState.OutgoingRinging,
@@ -20,7 +22,7 @@ const SHOWS_FROM = new Set<string>([
   CallState.Connected,
   CallState.IncomingReceived,
 ]);
-const CONNECTED = new Set<string>([CallState.Connected, CallState.StreamsRunning]);
+const CONNECTED = new Set<CallStateName>([CallState.Connected, CallState.StreamsRunning]);
 
 function pickCall(door: DoorStation, args: string, none: string): DoorCall | Reply {
   const id = args.split(/\s+/)[0] ?? '';
@@ -32,10 +34,16 @@ function pickCall(door: DoorStation, args: string, none: string): DoorCall | Rep
 
 const isReply = (x: DoorCall | Reply): x is Reply => 'status' in x;
 
-/** `user@host` → `sip:user@host`, as linphone-daemon completes it. */
+/** `user@host` → `sip:user@host`, as linphone-daemon completes it; undefined unless the SIP parser reads it as a SIP URI. */
 function normaliseUri(word: string): string | undefined {
   const uri = /^sips?:/i.test(word) ? word : word.includes('@') ? `sip:${word}` : undefined;
-  return uri && /^sips?:([^@\s]+@)?[^@\s:;]+(:\d+)?(;\S*)?$/i.test(uri) ? uri : undefined;
+  if (!uri) return undefined;
+  try {
+    parseSipUri(uri);
+    return uri;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `ADDR:PORT sr=N pli=N fir=N[ lost=N/256]`: one screen's RTCP in one item of a comma list. */
@@ -96,7 +104,7 @@ export function callCommands(door: DoorStation, media: MediaEngine): Command[] {
       run: (args) => {
         const call = pickCall(door, args, 'No current call available.');
         if (isReply(call)) return call;
-        const body: Array<[string, string | number]> = [['State', call.state]];
+        const body: Array<[string, string | number]> = [['State', LINPHONE_CALL_STATE[call.state]]];
         if (SHOWS_FROM.has(call.state)) body.push(['From', call.peer ?? call.remote]);
         if (CONNECTED.has(call.state)) {
           body.push(['Direction', call.direction]);

@@ -1,0 +1,247 @@
+/**
+ * The outgoing half of a call (SPEC section 4): INVITEs to one or more
+ * targets (all at once, or one after another), every early dialog of every
+ * target gets the camera as early media at once; the first answer gets
+ * video and two-way audio, every other fork loses its media at once and is
+ * cancelled. Refusals, failures and the ring timeout decide what comes next.
+ */
+import { planFromAnswer } from '../../sdp/negotiate.js';
+import { buildOffer } from '../../sdp/offer.js';
+import { SrtpRequiredError, type LocalMedia, type MediaPlan } from '../../sdp/types.js';
+import { endpointKey, type Dialog, type InviteUac } from '../../sip/user-agent.js';
+import { errorMessage } from '../../log/error-message.js';
+import type { CallCore } from './call-core.js';
+import { CallState, LocalSdp } from './call-state.js';
+
+/** One INVITE of the call: its client and our SDP in it (each target may be reached from another address). */
+interface Leg {
+  client: InviteUac;
+  local: LocalMedia;
+}
+
+export class Outgoing {
+  private readonly legs: Leg[] = [];
+  private pendingTargets: string[] = [];
+  private ringTimer: NodeJS.Timeout | undefined;
+  /** Early dialogs (client + To-tag) refused for lack of SRTP: no media, and a 200 from one is hung up. */
+  private readonly refused = new Set<string>();
+  private forkSeq = 0;
+
+  constructor(private readonly call: CallCore) {}
+
+  /** The forks with early media, until the answer. */
+  get forkCount(): number {
+    return this.call.forks.size;
+  }
+
+  start(targets: string[]): void {
+    if (this.call.config.mode === 'sequential') {
+      this.pendingTargets = targets.slice(1);
+      void this.dial([targets[0]!]);
+    } else void this.dial(targets);
+  }
+
+  /** No further target is tried (the call is being hung up). */
+  dropPending(): void {
+    this.pendingTargets = [];
+  }
+
+  /** CANCEL every INVITE still ringing (each ends in its 487, or a 200 that is ACKed and hung up). */
+  cancelAll(): void {
+    for (const l of this.legs) l.client.cancel();
+  }
+
+  /** The call is over: no ring timeout, stray 2xx no longer ours to re-ACK. */
+  dispose(): void {
+    clearTimeout(this.ringTimer);
+    for (const l of this.legs) l.client.dispose();
+  }
+
+  private get clients(): InviteUac[] {
+    return this.legs.map((l) => l.client);
+  }
+
+  private async dial(targets: string[]): Promise<void> {
+    const { ua, log } = this.call;
+    clearTimeout(this.ringTimer);
+    this.ringTimer = setTimeout(() => this.ringTimeout(), this.call.config.ring_timeout * 1000);
+    for (const target of targets) {
+      let client: InviteUac;
+      try {
+        let local: LocalMedia | undefined;
+        client = await ua.invite(
+          target,
+          (address) => {
+            local = this.call.media.local(address);
+            return buildOffer(local);
+          },
+          (uac) => {
+            this.legs.push({ client: uac, local: local! });
+            log.info(`INVITE ${target}`);
+            return this.events(uac);
+          },
+        );
+      } catch (e) {
+        log.warn(`cannot call ${target}: ${errorMessage(e)}`);
+        this.call.endReason = errorMessage(e);
+        continue;
+      }
+      if (!this.call.answered && client.state === 'calling') this.call.setState(CallState.OutgoingProgress);
+    }
+    if (this.clients.every((c) => c.state === 'failed' || c.state === 'cancelled')) this.onClientFailed(undefined, 503, this.call.endReason ?? 'no target could be called');
+  }
+
+  private events(client: InviteUac) {
+    return {
+      onProvisional: (res: { status: number; body: Buffer }) => {
+        if (res.status === 100) this.call.setState(CallState.OutgoingProgress);
+        // An 18x with SDP is early media (onEarlyMedia), not plain ringing (LINPHONE-DAEMON.md §7).
+        else if (res.body.length === 0) this.call.setState(CallState.OutgoingRinging);
+      },
+      onEarlyMedia: (dialog: Dialog, sdp: string) => this.onEarlyMedia(client, dialog, sdp),
+      onAnswered: (dialog: Dialog, res: { body: Buffer }) => this.onAnswered(client, dialog, res.body.length ? res.body.toString('utf8') : undefined),
+      onExtraAnswer: () => this.call.log.info('a second fork answered; hung up on it'),
+      onFailed: (status: number, reason: string) => this.onClientFailed(client, status, reason),
+    };
+  }
+
+  private localOf(client: InviteUac): LocalMedia | undefined {
+    return this.legs.find((l) => l.client === client)?.local;
+  }
+
+  private onEarlyMedia(client: InviteUac, dialog: Dialog, sdp: string): void {
+    const local = this.localOf(client);
+    if (this.call.phase !== 'setting-up' || !local) return;
+    let plan: MediaPlan;
+    try {
+      plan = planFromAnswer(sdp, local);
+    } catch (e) {
+      if (e instanceof SrtpRequiredError) {
+        // That screen gets nothing from us; if it answers, it is hung up (onAnswered). Others ring on.
+        this.refused.add(forkId(client, dialog));
+        this.call.srtpRefused(dialog.remoteUri, `early media refused: ${e.message}`);
+        return;
+      }
+      this.call.log.warn(`early SDP from ${dialog.remoteUri} unusable: ${errorMessage(e)}`);
+      return;
+    }
+    const { forks, media, earlyMedia } = this.call;
+    const key = `${this.call.id}:${++this.forkSeq}`;
+    forks.set(key, { key, client, dialog, plan });
+    this.call.setState(CallState.OutgoingEarlyMedia);
+    if (earlyMedia === 'none') return;
+    if (plan.video?.send) {
+      media.showVideo(key, plan.video);
+      this.call.log.info(`early ${plan.video.srtp ? 'SRTP ' : ''}video to ${dialog.remoteUri} at ${plan.video.address}:${plan.video.port} (fork ${forks.size})`);
+    } else if (!plan.video) {
+      // Say so: a screen that stays black is otherwise a mystery to whoever installs it.
+      this.call.log.warn(`no video to ${dialog.remoteUri}: its SDP has no usable video stream`);
+    }
+    // Audio can go to one screen only before the answer: the first that offers it.
+    if (earlyMedia === 'audio+video' && plan.audio?.send && forks.size === 1) media.startTalk(plan);
+  }
+
+  private onAnswered(client: InviteUac, dialog: Dialog, sdp: string | undefined): void {
+    const { ua, forks, media } = this.call;
+    if (this.call.phase !== 'setting-up') {
+      void ua.bye(dialog);
+      return;
+    }
+    const local = this.localOf(client);
+    const fork = [...forks.values()].find((f) => f.dialog.remoteTag === dialog.remoteTag && f.client === client);
+    let plan = fork?.plan;
+    try {
+      if (sdp && local) plan = planFromAnswer(sdp, local);
+      else if (this.refused.has(forkId(client, dialog))) throw new SrtpRequiredError('its early SDP had no usable SRTP key, and media.srtp is "mandatory"');
+    } catch (e) {
+      if (e instanceof SrtpRequiredError) return this.refuseAnswer(client, dialog, e.message);
+      this.call.log.warn(`answer SDP unusable: ${errorMessage(e)}`);
+    }
+    clearTimeout(this.ringTimer);
+    this.call.answer({ dialog, plan: plan ?? {}, client });
+    // Every other fork stops seeing the door now, not when its CANCEL lands.
+    for (const f of forks.values()) if (f !== fork) media.hideVideo(f.key);
+    for (const c of this.clients) if (c !== client) c.cancel();
+    this.pendingTargets = [];
+    const key = fork?.key ?? `${this.call.id}:answer`;
+    for (const k of [...forks.keys()]) if (k !== key) forks.delete(k);
+    if (plan?.video?.send) {
+      media.showVideo(key, plan.video);
+      if (!fork) forks.set(key, { key, client, dialog, plan });
+    }
+    if (plan) media.startTalk(plan);
+    ua.track(dialog, this.call.dialogUser(new LocalSdp(local!)));
+    this.call.log.info(`answered by ${dialog.remoteUri} (contact ${dialog.remoteTarget})`);
+    this.call.connected();
+  }
+
+  /**
+   * A 200 without SRTP keys under "mandatory": no media goes to it, it is
+   * ACKed (already, by the INVITE client) and sent BYE. A 2xx ends the
+   * INVITE for every other fork of that client (a forking proxy cancels
+   * them), so the call goes on only if another target is still ringing.
+   */
+  private refuseAnswer(client: InviteUac, dialog: Dialog, reason: string): void {
+    this.call.srtpRefused(dialog.remoteUri, `answer refused, hanging up: ${reason}`);
+    void this.call.ua.bye(dialog);
+    this.dropForksOf(client);
+    this.call.endReason = `488 SRTP required: ${reason}`;
+    if (this.clients.some((c) => c !== client && (c.state === 'calling' || c.state === 'proceeding'))) return;
+    if (this.pendingTargets.length > 0 && this.call.phase !== 'hanging-up') {
+      void this.dial([this.pendingTargets.shift()!]);
+      return;
+    }
+    this.call.finish(CallState.Error);
+  }
+
+  private dropForksOf(client: InviteUac): void {
+    for (const f of [...this.call.forks.values()]) {
+      if (f.client !== client) continue;
+      this.call.media.hideVideo(f.key);
+      this.call.forks.delete(f.key);
+    }
+  }
+
+  private onClientFailed(client: InviteUac | undefined, status: number, reason: string): void {
+    if (client) {
+      this.dropForksOf(client);
+      client.dispose();
+      this.call.log.info(`${client.target} ended: ${status} ${reason}`);
+    }
+    if (this.call.answered || this.call.ended) return;
+    if (this.clients.some((c) => c.state === 'calling' || c.state === 'proceeding')) return;
+    if (this.pendingTargets.length > 0 && this.call.phase !== 'hanging-up') {
+      void this.dial([this.pendingTargets.shift()!]);
+      return;
+    }
+    this.call.endReason = `${status} ${reason}`;
+    this.call.finish(this.call.phase === 'hanging-up' || status === 487 ? CallState.End : CallState.Error);
+  }
+
+  private ringTimeout(): void {
+    if (this.call.answered || this.call.ended) return;
+    const ringTimeout = this.call.config.ring_timeout;
+    // Nothing answered at all, not even 100 Trying (RFC 3261 §17.1.1.2, still "Calling"): the proxy or
+    // screens are unreachable, which a user must not read as "nobody came to the screen".
+    const silentClients = this.clients.filter((c) => c.state === 'calling');
+    const silent = silentClients.map((c) => c.target);
+    const heard = this.clients.some((c) => c.state !== 'calling');
+    const unreachable = silent.length > 0 && !heard;
+    const hops = [...new Map(silentClients.flatMap((c) => (c.destination ? [c.destination] : [])).map((h) => [endpointKey(h), h])).values()];
+    const via = hops.length ? ` (sent to ${hops.map(endpointKey).join(', ')})` : '';
+    const reason = unreachable ? `no response from ${silent.join(', ')}${via} within ${ringTimeout} s: unreachable` : `no answer within ${ringTimeout} s`;
+    if (unreachable) this.call.unreachable(hops);
+    this.call.log.info(reason);
+    this.cancelAll();
+    const next = this.pendingTargets.shift();
+    if (next) {
+      void this.dial([next]);
+      return;
+    }
+    this.call.phase = 'hanging-up';
+    this.call.endReason = reason;
+    this.call.finish(unreachable ? CallState.Error : CallState.End);
+  }
+}
+
+const forkId = (client: InviteUac, dialog: Dialog): string => `${client.target}\u0000${dialog.remoteTag}`;

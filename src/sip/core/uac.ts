@@ -1,0 +1,127 @@
+/**
+ * The client half of the user-agent core: a request in a new client
+ * transaction (§17.1) with our Via (fresh branch, rport: RFC 3581 §3), the
+ * ACK for a 2xx (no transaction, §13.2.2.4), CANCEL (§9.1), and responses
+ * matched to their transaction (§17.1.3).
+ */
+import type { Logger } from '../../log/logger.js';
+import { errorMessage } from '../../log/error-message.js';
+import { newBranch, sameTransactionRequest, type SipRequest, type SipResponse } from '../message/index.js';
+import { InviteClientTransaction } from '../transaction/invite-client-transaction.js';
+import { NonInviteClientTransaction } from '../transaction/non-invite-client-transaction.js';
+import type { TimerValues } from '../transaction/timers.js';
+import { hostPort, viaTransport } from '../transport/endpoint.js';
+import type { Received } from '../transport/transport.js';
+import type { ClientCallbacks, ClientTx, OutgoingRequest, Route } from './core-types.js';
+import { isWildcard, sourceAddressToward } from './local-address.js';
+import type { Routes } from './route.js';
+import { clientKey, clientKeyOfResponse } from './transaction-keys.js';
+import type { Wire } from './wire.js';
+
+export interface UacOptions {
+  routes: Routes;
+  wire: Wire;
+  log: Logger;
+  userAgent: string;
+  timers?: Partial<TimerValues>;
+  /** A 2xx to an INVITE whose client transaction has ended. */
+  onStraySuccess(response: SipResponse, received: Received): void;
+}
+
+export class Uac {
+  private readonly clients = new Map<string, ClientTx>();
+
+  constructor(private readonly o: UacOptions) {}
+
+  /**
+   * Sends a request in a new client transaction: Via with a fresh branch
+   * and rport (RFC 3581 §3), Max-Forwards and User-Agent when missing.
+   * `target` is the next hop, or the route already worked out for it.
+   */
+  async send(request: SipRequest, callbacks: ClientCallbacks, target?: string | Route): Promise<OutgoingRequest> {
+    let out: OutgoingRequest & { branch: string };
+    try {
+      out = await this.prepare(request, target);
+    } catch (e) {
+      const reason = errorMessage(e);
+      queueMicrotask(() => callbacks.onFailure({ kind: 'unreachable', reason }));
+      throw e;
+    }
+    const { destination, transport, branch } = out;
+    const wire = this.o.wire.to<SipRequest>(transport, destination);
+    const key = clientKey(branch, request.cseq.method);
+    const user = transactionUser(callbacks);
+    const tx: ClientTx =
+      request.method === 'INVITE'
+        ? new InviteClientTransaction(key, request, wire, user, (res) => ackForFailure(request, res), this.o.timers)
+        : new NonInviteClientTransaction(key, request, wire, user, this.o.timers);
+    this.track(key, tx);
+    return { request, destination, transport };
+  }
+
+  /**
+   * The ACK for a 2xx, which is no transaction (§13.2.2.4, §17.1.1.3): its
+   * own branch, sent as is; the caller re-sends it for every 2xx retransmission.
+   */
+  async sendAck(ack: SipRequest, target?: string): Promise<void> {
+    const { destination, transport } = await this.prepare(ack, target);
+    await this.o.wire.sendStateless(ack, destination, transport);
+  }
+
+  /**
+   * CANCEL (§9.1): the INVITE's Request-URI, Call-ID, From, To, CSeq number
+   * and top Via (same branch), so the server matches it to the INVITE's
+   * transaction; sent where the INVITE went.
+   */
+  async cancel(invite: OutgoingRequest, callbacks: ClientCallbacks): Promise<void> {
+    const inv = invite.request;
+    const cancel = sameTransactionRequest('CANCEL', inv, inv.headers.get('To')!);
+    const branch = inv.topVia.params.get('branch')!;
+    const key = clientKey(branch, 'CANCEL');
+    const tx = new NonInviteClientTransaction<SipRequest, SipResponse>(key, cancel, this.o.wire.to<SipRequest>(invite.transport, invite.destination), transactionUser(callbacks), this.o.timers);
+    this.track(key, tx);
+  }
+
+  /** §17.1.3: a response goes to the transaction whose branch and method it carries. */
+  receiveResponse(res: SipResponse, r: Received): void {
+    const key = clientKeyOfResponse(res);
+    const tx = key ? this.clients.get(key) : undefined;
+    if (tx) return tx.receiveResponse(res);
+    if (res.cseq.method === 'INVITE' && res.status >= 200 && res.status < 300) this.o.onStraySuccess(res, r);
+    else this.o.log.debug(`response ${res.status} matches no transaction; dropped (§17.1.3)`);
+  }
+
+  dispose(): void {
+    for (const tx of this.clients.values()) tx.dispose();
+  }
+
+  private track(key: string, tx: ClientTx): void {
+    if (tx.terminated) return;
+    this.clients.set(key, tx);
+    tx.onTerminated(() => this.clients.delete(key));
+  }
+
+  /** Routes a request and puts our Via on it (fresh branch, rport: RFC 3581 §3), Max-Forwards and User-Agent when missing. */
+  private async prepare(request: SipRequest, target?: string | Route): Promise<OutgoingRequest & { branch: string }> {
+    const { destination, transport } = typeof target === 'object' ? target : await this.o.routes.route(request, target);
+    const host = isWildcard(transport.local.host) ? await sourceAddressToward(destination.host) : transport.local.host;
+    const branch = newBranch();
+    request.headers.prepend('Via', `SIP/2.0/${viaTransport(transport.protocol)} ${hostPort(host, transport.local.port)};branch=${branch};rport`);
+    if (!request.headers.has('Max-Forwards')) request.headers.set('Max-Forwards', '70');
+    if (!request.headers.has('User-Agent')) request.headers.set('User-Agent', this.o.userAgent);
+    return { request, destination, transport, branch };
+  }
+}
+
+function transactionUser(callbacks: ClientCallbacks) {
+  return {
+    onResponse: (r: SipResponse) => callbacks.onResponse(r),
+    onTimeout: () => callbacks.onFailure({ kind: 'timeout', reason: 'Request Timeout' }),
+    onTransportError: (e: Error) => callbacks.onFailure({ kind: 'unreachable', reason: e.message }),
+  };
+}
+
+/** §17.1.1.3: the ACK a transaction sends for a 3xx-6xx carries the response's To (its tag). */
+function ackForFailure(invite: SipRequest, res: SipResponse): SipRequest {
+  return sameTransactionRequest('ACK', invite, res.headers.get('To')!);
+}
