@@ -11,7 +11,7 @@
 import type { Logger } from '../../log/logger.js';
 import { DigestClient, type DigestCredentials } from '../auth/index.js';
 import { formatNameAddr, parseNameAddr, SipResponse, type SipRequest } from '../message/index.js';
-import type { SipStack } from '../core/sip-stack.js';
+import type { OutgoingRequest, Route, SipStack } from '../core/sip-stack.js';
 import { buildRequest, newCallId, newFromTag } from '../message/build-request.js';
 import { endpointOfUri } from '../core/destination.js';
 import type { Endpoint } from '../transport/endpoint.js';
@@ -107,6 +107,16 @@ export class RegistrationClient {
 
   get registrar(): string {
     return this.targets[this.active]!.uri;
+  }
+
+  /**
+   * While registered: the registrar that holds the binding now (primary or
+   * backup) and the flow the binding is on, through which new calls go
+   * (a registered phone's way, see core/route.ts). Undefined otherwise.
+   */
+  get hop(): { uri: string; route: { destination: Endpoint; transport: Transport } } | undefined {
+    const t = this.targets[this.active]!;
+    return this._state === 'Ok' && t.flow ? { uri: t.uri, route: t.flow } : undefined;
   }
 
   start(): void {
@@ -278,8 +288,10 @@ export class RegistrationClient {
         contact: `<${t.contact}>`,
         headers: [['Expires', String(wantExpires)], ...authHeaders.map((h): [string, string] => [h.name, h.value])],
       });
-      const res = await this.transact(req, t.uri);
+      const res = await this.transact(req, routed);
       if (!(res instanceof SipResponse)) return { ok: false, reason: res };
+      // The REGISTER may have moved on to another SRV target (RFC 3263 §4.3): the binding is where it was answered.
+      if (expires > 0) t.flow = res.via;
       if (res.status >= 200 && res.status < 300) {
         return { ok: true, expires: wantExpires === 0 ? 0 : grantedExpires(res, t.contact, wantExpires), flowTimer: flowTimerOf(res) };
       }
@@ -302,19 +314,29 @@ export class RegistrationClient {
     return { ok: false, reason: 'too many challenges' };
   }
 
-  private transact(req: SipRequest, target: string): Promise<SipResponse | string> {
+  /** One REGISTER transaction along `route` (and its fallbacks); the response comes with the hop that answered. */
+  private transact(req: SipRequest, route: Route): Promise<(SipResponse & { via: Route }) | string> {
     return new Promise((resolve) => {
+      let out: OutgoingRequest | undefined;
+      let early: SipResponse | undefined;
+      const answered = (res: SipResponse, o: OutgoingRequest) => resolve(Object.assign(res, { via: { destination: o.destination, transport: o.transport } }));
       this.opts.stack
         .send(
           req,
           {
             onResponse: (res) => {
-              if (res.status >= 200) resolve(res);
+              if (res.status < 200) return;
+              if (out) answered(res, out);
+              else early = res;
             },
             onFailure: (f) => resolve(f.kind === 'timeout' ? 'no answer (timeout)' : f.reason),
           },
-          target,
+          route,
         )
+        .then((o) => {
+          out = o;
+          if (early) answered(early, o);
+        })
         .catch(() => {}); // onFailure has the reason
     });
   }
