@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { looseRoute, Routes, type RegistrarHop } from '../../../../src/sip/core/route.js';
+import { buildRequest } from '../../../../src/sip/message/build-request.js';
 import { SipResolver } from '../../../../src/sip/resolve/sip-resolver.js';
 import type { Transport } from '../../../../src/sip/transport/transport.js';
 
@@ -44,6 +45,26 @@ describe('routing of new out-of-dialog requests', () => {
     const via = await new Routes({ transports, resolver, registrar, directIp: 'via-proxy' }).routeOutOfDialog('sip:screen@127.0.0.3');
     expect(via.destination.host).toBe('127.0.0.9');
     expect(via.routeSet).toEqual(['<sip:127.0.0.9;lr>']);
+  });
+});
+
+describe('route() of a request built by a layer above', () => {
+  const registrar = () => registrarOn('sip:127.0.0.9:5061;transport=tls', '127.0.0.9', 'tls');
+
+  it('sends an OPTIONS or MESSAGE outside a dialog through the registrar, with the Route to preload', async () => {
+    for (const method of ['OPTIONS', 'MESSAGE']) {
+      const r = await new Routes({ transports, resolver, registrar }).route(buildRequest(method, 'sip:kitchen@myhouse', { from: '<sip:door@myhouse>;tag=1', to: '<sip:kitchen@myhouse>', cseq: 1 }));
+      expect(r.destination.host).toBe('127.0.0.9');
+      expect(r.routeSet).toEqual(['<sip:127.0.0.9:5061;transport=tls;lr>']);
+    }
+  });
+
+  it('leaves in-dialog requests and REGISTER to their own next hop', async () => {
+    const routes = new Routes({ transports, resolver, registrar });
+    const bye = buildRequest('BYE', 'sip:screen@127.0.0.3:5070', { from: '<sip:door@myhouse>;tag=1', to: '<sip:kitchen@myhouse>;tag=2', cseq: 2 });
+    expect((await routes.route(bye)).destination).toEqual({ protocol: 'udp', host: '127.0.0.3', port: 5070 });
+    const register = buildRequest('REGISTER', 'sip:127.0.0.4', { from: '<sip:door@myhouse>;tag=1', to: '<sip:door@myhouse>', cseq: 1 });
+    expect((await routes.route(register)).destination.host).toBe('127.0.0.4');
   });
 });
 
