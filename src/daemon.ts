@@ -153,6 +153,10 @@ export class Daemon {
     this.sip.addDelegate({ onFlowClosed: (remote) => registration.flowFailed(remote.host, remote.port) });
     // Calls go where the binding is, like a registered phone's (core/route.ts).
     this.sip.useRegistrar(() => registration.hop);
+    if (!a.outbound_proxy) {
+      const byIp = config.call.direct_ip === 'direct' ? '; targets named by IP address are called directly (call.direct_ip)' : '';
+      this.log.info(`while registered, calls go through the registrar that holds the registration${byIp}`);
+    }
     this.services.push({ name: 'registration', start: async () => registration.start(), stop: () => registration.stop() });
     return registration;
   }
