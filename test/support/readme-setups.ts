@@ -29,9 +29,3 @@ export function substitute(text: string, table: ReadonlyArray<readonly [string, 
   }
   return out;
 }
-
-/** Adds `lines` at the top of `[table]`, or the table with them at the end when the setup has none (TOML forbids a second one). */
-export function withTable(text: string, table: string, lines: string): string {
-  const header = `[${table}]\n`;
-  return text.includes(header) ? text.replace(header, `${header}${lines}\n`) : `${text}${header}${lines}\n`;
-}

@@ -16,14 +16,13 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { converse, startDaemon, type RunningDaemon } from '../../support/daemon.js';
+import { converse, type RunningDaemon } from '../../support/daemon.js';
 import { hasDnsmasq, startDnsmasq } from '../../support/dnsmasq.js';
 import { drainEvents } from '../../support/events.js';
-import { freeRtpRange, freeUdpPorts } from '../../support/gst-ports.js';
+import { registered, startDoor, startSippScreen } from '../../support/house.js';
 import { hasKamailio, registerContact, startKamailio, type KamailioOptions, type RunningKamailio } from '../../support/kamailio.js';
-import { freePort } from '../../support/ports.js';
-import { readmeToml, substitute, withTable } from '../../support/readme-setups.js';
-import { expectScenarioEnded, hasSipp, startSipp, type RunningSipp } from '../../support/sipp.js';
+import { readmeToml, substitute } from '../../support/readme-setups.js';
+import { expectScenarioEnded, hasSipp, type RunningSipp } from '../../support/sipp.js';
 import { hasOpenssl, makeCerts } from '../../support/tls-certs.js';
 import { until } from '../../support/wait.js';
 
@@ -35,7 +34,6 @@ const HARDWARE: Array<[string, string]> = [['backend = "onoff"', 'backend = "sim
 const CAMERA: Array<[string, string]> = [['video_source = "libcamera"', 'video_source = "test"']];
 
 const state = async (d: RunningDaemon, id: number): Promise<string> => converse(d.socket, `call-status ${id}\n`);
-const registered = (d: RunningDaemon) => async () => (await converse(d.socket, 'register-status 1\n')).includes('State: LinphoneRegistrationOk') || undefined;
 /** The INVITE reached this SIPp screen through this Kamailio: its Via is on top. */
 function expectCameThrough(s: RunningSipp, k: RunningKamailio): void {
   const invite = /^INVITE sip:[\s\S]*?\r?\n\r?\n/m.exec(s.trace())?.[0] ?? s.trace();
@@ -48,22 +46,7 @@ describe.skipIf(!hasSipp)('README worked setups, end to end', () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  async function door(toml: string, env?: NodeJS.ProcessEnv): Promise<RunningDaemon> {
-    const media = withTable(toml, 'media', `rtp_ports = "${await freeRtpRange(8)}"`);
-    const d = await startDaemon(`${media}[log]\nlevel = "debug"\n`, { timeoutMs: 120_000, env });
-    cleanups.push(async () => {
-      await d.stop();
-      d.cleanup();
-    });
-    return d;
-  }
 
-  async function screen(name: string): Promise<RunningSipp> {
-    const [videoport, audioport] = await freeUdpPorts(2);
-    const s = startSipp(name, await freePort(), { videoport: videoport!, audioport: audioport! });
-    cleanups.push(() => s.kill());
-    return s;
-  }
 
   async function kamailio(opts: KamailioOptions): Promise<RunningKamailio> {
     const k = await startKamailio(opts);
@@ -72,7 +55,7 @@ describe.skipIf(!hasSipp)('README worked setups, end to end', () => {
   }
 
   it('"Direct call to a home screen": the screen by IP answers and opens the door with its code', { timeout: 60_000 }, async () => {
-    const s = await screen('door-screen-info'); // answers, then types "*#", "1234", "1234" in SIP INFO
+    const s = await startSippScreen(cleanups, 'door-screen-info'); // answers, then types "*#", "1234", "1234" in SIP INFO
     const toml = substitute(readmeToml('Direct call to a home screen'), [
       ['listen = ["udp:0.0.0.0:5060", "tcp:0.0.0.0:5060"]', 'listen = ["udp:127.0.0.1:0"]'],
       ['192.168.1.20', '127.0.0.1'],
@@ -84,7 +67,7 @@ describe.skipIf(!hasSipp)('README worked setups, end to end', () => {
       ...CAMERA,
       ...HARDWARE,
     ]);
-    const d = await door(toml);
+    const d = await startDoor(cleanups, toml);
     expect(await converse(d.socket, 'ring\n')).toBe('Status: Ok\n\nId: 1\n\n');
     await expectScenarioEnded(s);
     await until('call released', async () => (await state(d, 1)).includes('No call with such id') || undefined);
@@ -97,8 +80,8 @@ describe.skipIf(!hasSipp)('README worked setups, end to end', () => {
     const k = await kamailio({ users: { door: 'change-me' }, groups: { everyone: ['kitchen', 'hall'] }, openUsers: ['kitchen', 'hall'] });
     const dns = await startDnsmasq({ srv: [{ owner: '_sip._tcp.myhouse', target: 'flexisip.myhouse', port: k.port }], hosts: { 'flexisip.myhouse': '127.0.0.1' } });
     cleanups.push(() => dns.stop());
-    const kitchen = await screen('screen-answer-code-rr'); // answers at once, types "1234" through the proxy
-    const hall = await screen('screen-early-cancelled');
+    const kitchen = await startSippScreen(cleanups, 'screen-answer-code-rr'); // answers at once, types "1234" through the proxy
+    const hall = await startSippScreen(cleanups, 'screen-early-cancelled');
     expect(await registerContact(k, 'kitchen', `sip:screen@127.0.0.1:${kitchen.port}`)).toBe(true);
     expect(await registerContact(k, 'hall', `sip:screen@127.0.0.1:${hall.port}`)).toBe(true);
     const toml = substitute(readmeToml('Flexisip with a static route'), [
@@ -107,7 +90,7 @@ describe.skipIf(!hasSipp)('README worked setups, end to end', () => {
       ...CAMERA,
       ...HARDWARE,
     ]);
-    const d = await door(toml);
+    const d = await startDoor(cleanups, toml);
     await until('registered at myhouse', registered(d));
     expect(await converse(d.socket, 'ring\n')).toBe('Status: Ok\n\nId: 1\n\n');
     await expectScenarioEnded(hall); // rang, then Kamailio cancelled it when the kitchen answered
@@ -125,8 +108,8 @@ describe.skipIf(!hasSipp)('README worked setups, end to end', () => {
     const pw = 'tls-setup-pw';
     const primary = await kamailio({ users: { door: pw }, openUsers: ['homescreen'], tls: certs.server });
     const backup = await kamailio({ users: { door: pw }, openUsers: ['homescreen'], tls: certs.server });
-    const first = await screen('screen-early-cancelled');
-    const second = await screen('screen-early-cancelled');
+    const first = await startSippScreen(cleanups, 'screen-early-cancelled');
+    const second = await startSippScreen(cleanups, 'screen-early-cancelled');
     expect(await registerContact(primary, 'homescreen', `sip:screen@127.0.0.1:${first.port}`)).toBe(true);
     expect(await registerContact(backup, 'homescreen', `sip:screen@127.0.0.1:${second.port}`)).toBe(true);
     const toml = substitute(readmeToml('Kamailio (or Asterisk) as registrar'), [
@@ -139,7 +122,7 @@ describe.skipIf(!hasSipp)('README worked setups, end to end', () => {
       ...HARDWARE,
     ]);
     // The README's way to trust a private CA.
-    const d = await door(toml, { NODE_EXTRA_CA_CERTS: certs.ca });
+    const d = await startDoor(cleanups, toml, { env: { NODE_EXTRA_CA_CERTS: certs.ca } });
     await until('registered at the primary over TLS', registered(d));
 
     expect(await converse(d.socket, 'ring\n')).toBe('Status: Ok\n\nId: 1\n\n');

@@ -10,15 +10,14 @@
  *   CANCEL follows it there.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { converse, startDaemon, type RunningDaemon } from '../../support/daemon.js';
+import { converse } from '../../support/daemon.js';
 import { hasDnsmasq, startDnsmasq, type DnsRecords } from '../../support/dnsmasq.js';
-import { freeRtpRange, freeUdpPorts } from '../../support/gst-ports.js';
+import { registered, startDoor, startSippScreen } from '../../support/house.js';
 import { hasKamailio, registerContact, startKamailio } from '../../support/kamailio.js';
 import { freePort } from '../../support/ports.js';
-import { expectScenarioEnded, hasSipp, startSipp, type RunningSipp } from '../../support/sipp.js';
+import { expectScenarioEnded, hasSipp } from '../../support/sipp.js';
 import { until } from '../../support/wait.js';
 
-const registered = (d: RunningDaemon) => async () => (await converse(d.socket, 'register-status 1\n')).includes('State: LinphoneRegistrationOk') || undefined;
 
 describe.skipIf(!hasDnsmasq || !hasKamailio || !hasSipp)('RFC 3263 with a real name server', () => {
   const cleanups: Array<() => unknown> = [];
@@ -32,22 +31,7 @@ describe.skipIf(!hasDnsmasq || !hasKamailio || !hasSipp)('RFC 3263 with a real n
     return d.server;
   }
 
-  async function door(toml: string): Promise<RunningDaemon> {
-    const rtp = await freeRtpRange(8);
-    const d = await startDaemon(`${toml}[media]\nrtp_ports = "${rtp}"\n[log]\nlevel = "debug"\n`, { timeoutMs: 120_000 });
-    cleanups.push(async () => {
-      await d.stop();
-      d.cleanup();
-    });
-    return d;
-  }
 
-  async function screen(name: string): Promise<RunningSipp> {
-    const [videoport, audioport] = await freeUdpPorts(2);
-    const sipp = startSipp(name, await freePort(), { videoport: videoport!, audioport: audioport! });
-    cleanups.push(() => sipp.kill());
-    return sipp;
-  }
 
   it('a domain with only NAPTR and SRV records: registers there, and the call goes through the registrar', { timeout: 60_000 }, async () => {
     const k = await startKamailio({ users: { door: 'dns-pw' }, openUsers: ['homescreen'] });
@@ -57,9 +41,9 @@ describe.skipIf(!hasDnsmasq || !hasKamailio || !hasSipp)('RFC 3263 with a real n
       srv: [{ owner: '_sip._tcp.myhouse', target: 'pbx.myhouse', port: k.port }],
       hosts: { 'pbx.myhouse': '127.0.0.1' },
     });
-    const s = await screen('screen-early-cancelled');
+    const s = await startSippScreen(cleanups, 'screen-early-cancelled');
     expect(await registerContact(k, 'homescreen', `sip:screen@127.0.0.1:${s.port}`)).toBe(true);
-    const d = await door(
+    const d = await startDoor(cleanups, 
       `[sip]\nlisten = ["udp:127.0.0.1:0", "tcp:127.0.0.1:0"]\nidentity = "sip:door@myhouse"\ndns_servers = ["${server}"]\n` +
         `[account]\nregistrar = "sip:myhouse"\npassword = "dns-pw"\nexpires = 60\n[call]\ntargets = ["sip:homescreen@myhouse"]\nring_timeout = 20\n`,
     );
@@ -80,8 +64,8 @@ describe.skipIf(!hasDnsmasq || !hasKamailio || !hasSipp)('RFC 3263 with a real n
     const k = await startKamailio({ users: { door: 'dns-pw' } });
     cleanups.push(() => k.stop());
     const dead = await freePort(); // nothing listens there: TCP connect is refused at once
-    const unavailable = await screen('screen-unavailable');
-    const ringing = await screen('screen-early-cancelled');
+    const unavailable = await startSippScreen(cleanups, 'screen-unavailable');
+    const ringing = await startSippScreen(cleanups, 'screen-early-cancelled');
     const server = await dns({
       srv: [
         { owner: '_sip._tcp.myhouse', target: 'dead.myhouse', port: dead, priority: 10, weight: 100 },
@@ -91,7 +75,7 @@ describe.skipIf(!hasDnsmasq || !hasKamailio || !hasSipp)('RFC 3263 with a real n
       ],
       hosts: { 'pbx.myhouse': '127.0.0.1', 'dead.myhouse': '127.0.0.1', 'screen-a.myhouse': '127.0.0.1', 'screen-b.myhouse': '127.0.0.1' },
     });
-    const registering = await door(
+    const registering = await startDoor(cleanups, 
       `[sip]\nlisten = ["udp:127.0.0.1:0", "tcp:127.0.0.1:0"]\nidentity = "sip:door@myhouse"\ndns_servers = ["${server}"]\n` +
         `[account]\nregistrar = "sip:myhouse;transport=tcp"\npassword = "dns-pw"\nexpires = 60\n`,
     );
@@ -100,7 +84,7 @@ describe.skipIf(!hasDnsmasq || !hasKamailio || !hasSipp)('RFC 3263 with a real n
     expect(registering.output()).toContain(`trying tcp:127.0.0.1:${k.port} (RFC 3263 §4.3)`);
 
     // A door with no registrar calling a domain whose first screen is out of service.
-    const d = await door(`[sip]\nlisten = ["udp:127.0.0.1:0"]\nidentity = "sip:door@myhouse"\ndns_servers = ["${server}"]\n[call]\ntargets = ["sip:door-bell@screens.myhouse"]\nring_timeout = 20\n`);
+    const d = await startDoor(cleanups, `[sip]\nlisten = ["udp:127.0.0.1:0"]\nidentity = "sip:door@myhouse"\ndns_servers = ["${server}"]\n[call]\ntargets = ["sip:door-bell@screens.myhouse"]\nring_timeout = 20\n`);
     expect(await converse(d.socket, 'ring\n')).toBe('Status: Ok\n\nId: 1\n\n');
     await until('the second screen rings', async () => (await converse(d.socket, 'call-status 1\n')).includes('LinphoneCallOutgoingEarlyMedia') || undefined);
     await expectScenarioEnded(unavailable); // 503, and the ACK for it
