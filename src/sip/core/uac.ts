@@ -66,7 +66,7 @@ export class Uac {
         if (heard || i + 1 >= hops.length) return false;
         const n = hops[i + 1]!.destination;
         this.o.log.info(`${request.method} to ${hostPort(hop.destination.host, hop.destination.port)}: ${why}; trying ${n.protocol}:${hostPort(n.host, n.port)} (RFC 3263 §4.3)`);
-        void attempt(i + 1);
+        attempt(i + 1).catch((e: unknown) => callbacks.onFailure({ kind: 'unreachable', reason: errorMessage(e) }));
         return true;
       };
       const user = {

@@ -17,6 +17,7 @@ import { endpointOfUri } from '../core/destination.js';
 import type { Endpoint } from '../transport/endpoint.js';
 import type { Transport } from '../transport/transport.js';
 import { Backoff } from './backoff.js';
+import { flowTimerOf, grantedExpires } from './register-response.js';
 import { errorMessage } from '../../log/error-message.js';
 
 /** liblinphone's names, which `register-status` prints (LINPHONE-DAEMON.md §5). */
@@ -340,29 +341,4 @@ export class RegistrationClient {
         .catch(() => {}); // onFailure has the reason
     });
   }
-}
-
-/** §10.2.4: the expiry is the contact's `expires` param in the 2xx, else its Expires header, else what we asked. */
-function grantedExpires(res: SipResponse, ourContact: string, asked: number): number {
-  for (const value of res.headers.getAll('Contact')) {
-    try {
-      const c = parseNameAddr(value);
-      const uri = 'host' in c.uri ? c.uri : undefined;
-      const ours = parseNameAddr(`<${ourContact}>`).uri;
-      if (uri && 'host' in ours && uri.host === ours.host && (uri.port ?? 5060) === (ours.port ?? 5060) && (uri.user ?? '') === (ours.user ?? '')) {
-        const e = Number(c.params.get('expires'));
-        if (Number.isInteger(e) && e > 0) return e;
-      }
-    } catch {
-      // a contact we cannot read is not ours
-    }
-  }
-  const h = Number(res.headers.get('Expires'));
-  return Number.isInteger(h) && h > 0 ? h : asked;
-}
-
-/** RFC 5626 §5.4: Flow-Timer, the seconds within which the registrar wants a keep-alive on this flow. */
-function flowTimerOf(res: SipResponse): number | undefined {
-  const v = Number(res.headers.get('Flow-Timer'));
-  return Number.isInteger(v) && v > 0 ? v : undefined;
 }
