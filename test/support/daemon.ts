@@ -84,13 +84,14 @@ export async function startDaemon(extraToml = '', opts: StartOptions = {}): Prom
 }
 
 /**
- * Writes `data` (optionally half-closing after it) and collects everything
- * the daemon sends until it closes or `quietMs` pass with nothing new.
+ * Writes `data` to a Unix socket (optionally half-closing after it) and
+ * collects everything the other end sends until it closes or `quietMs`
+ * pass with nothing new (`firstMs` for the first reply, if longer).
  */
 export function converse(
   socketPath: string,
   data: string | Buffer,
-  opts: { halfClose?: boolean; quietMs?: number; until?: (text: string) => boolean } = {},
+  opts: { halfClose?: boolean; quietMs?: number; firstMs?: number; until?: (text: string) => boolean } = {},
 ): Promise<string> {
   return new Promise((resolve, reject) => {
     const s = connect(socketPath);
@@ -101,14 +102,14 @@ export function converse(
       s.destroy();
       resolve(text);
     };
-    const arm = () => {
+    const arm = (ms = opts.quietMs ?? 1500) => {
       clearTimeout(timer);
-      timer = setTimeout(finish, opts.quietMs ?? 1500);
+      timer = setTimeout(finish, ms);
     };
     s.on('connect', () => {
       if (opts.halfClose ?? true) s.end(data);
       else s.write(data);
-      arm();
+      arm(opts.firstMs);
     });
     s.on('data', (d: Buffer) => {
       text += d.toString('utf8');

@@ -1,19 +1,20 @@
 /**
- * A DoorCall answering an incoming call, with everything around it faked:
- * a SIP stack that records what the call sends (and answers 200 to it) and
- * hands requests to the handlers the user agent registered, the fake media
- * engine, a log that keeps its lines. Requests in the dialog are played
- * with `inDialog`.
+ * A DoorCall answering an incoming call, over a real SIP stack and user
+ * agent whose transports are fakes (test/support/fake-sip-transport.ts):
+ * the screen's requests arrive through them, what the door sends is kept,
+ * and the screen answers 200 to every request the door sends. The media
+ * engine is the fake one; the log keeps its lines. Requests in the dialog
+ * are played with `inDialog`, the screen's ACK with `ack`.
  */
 import { configSchema } from '../../src/config/schema.js';
 import { CallState, type CallStateName } from '../../src/door/call/call-state.js';
 import { DoorCall, type DoorCallContext } from '../../src/door/call/door-call.js';
 import { LogSink } from '../../src/log/logger.js';
-import { FakeMediaEngine } from './fake-media-engine.js';
-import type { CoreDelegate, IncomingRequest, RequestHandler, SipStack } from '../../src/sip/core/sip-stack.js';
-import type { Received } from '../../src/sip/transport/transport.js';
-import { UserAgent } from '../../src/sip/user-agent.js';
+import { SipStack, type IncomingRequest } from '../../src/sip/core/sip-stack.js';
 import { createResponse, parseMessage, SipRequest, type SipResponse } from '../../src/sip/message/index.js';
+import { UserAgent } from '../../src/sip/user-agent.js';
+import { FakeMediaEngine } from './fake-media-engine.js';
+import { FakeSipTransport, type SentMessage } from './fake-sip-transport.js';
 
 export const SCREEN_SDP = (version: number, audio = 'sendrecv', video = 'recvonly') =>
   [
@@ -35,11 +36,12 @@ export const SCREEN_SDP = (version: number, audio = 'sendrecv', video = 'recvonl
 
 let branch = 0;
 
+/** A request from the screen (sip:screen@127.0.0.1:5070) to the door, in the call `unit-call`. */
 export function request(method: string, cseq: number, o: { toTag?: string; body?: string; reliable?: boolean } = {}): SipRequest {
   const body = o.body ?? '';
   const text = [
     `${method} sip:door@127.0.0.1:5060 SIP/2.0`,
-    `Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKunit${++branch}`,
+    `Via: SIP/2.0/${o.reliable ? 'TCP' : 'UDP'} 127.0.0.1:5070;branch=z9hG4bKunit${++branch}`,
     'From: <sip:screen@127.0.0.1:5070>;tag=screen1',
     `To: <sip:door@127.0.0.1:5060>${o.toTag ? `;tag=${o.toTag}` : ''}`,
     'Call-ID: unit-call',
@@ -56,24 +58,18 @@ export function request(method: string, cseq: number, o: { toTag?: string; body?
   return m;
 }
 
-export interface Incoming extends IncomingRequest {
-  responses: SipResponse[];
+/** A request the screen sent, and what the door answered to it so far (100 Trying first for an INVITE). */
+export interface Incoming {
+  readonly request: SipRequest;
+  readonly responses: SipResponse[];
 }
 
-export function incoming(req: SipRequest, reliable = true): Incoming {
-  const responses: SipResponse[] = [];
-  return {
-    request: req,
-    source: { protocol: reliable ? 'tcp' : 'udp', host: '127.0.0.1', port: 5070 },
-    transport: { reliable, protocol: reliable ? 'tcp' : 'udp', local: { protocol: 'udp', host: '127.0.0.1', port: 5060 } } as unknown as IncomingRequest['transport'],
-    responses,
-    respond(status, reason, opts = {}) {
-      const res = createResponse(req, status, reason, { toTag: 'door1', ...opts });
-      responses.push(res);
-      return res;
-    },
-    onCancel: () => {},
-  };
+/** Where the screen sends from. */
+const SCREEN = { host: '127.0.0.1', port: 5070 };
+
+/** The screen: answers 200 to each request the door sends (its ACKs aside), a moment later as over a network. */
+function screenAnswers({ message }: SentMessage, transport: FakeSipTransport): void {
+  if (message instanceof SipRequest && message.method !== 'ACK') queueMicrotask(() => transport.receive(createResponse(message, 200, 'OK'), SCREEN));
 }
 
 export function harness(callToml: Partial<{ max_duration: number }> = {}) {
@@ -81,22 +77,12 @@ export function harness(callToml: Partial<{ max_duration: number }> = {}) {
   const media = new FakeMediaEngine();
   const lines: string[] = [];
   const log = new LogSink({ level: 'debug', systemd: true, write: (l) => lines.push(l) }).logger('door');
-  const sent: SipRequest[] = [];
   const states: CallStateName[] = [];
-  const handlers = new Map<string, RequestHandler>();
-  const stack = {
-    localAddress: async () => '127.0.0.1',
-    contactUri: async () => 'sip:door@127.0.0.1:5060',
-    handle: (method: string, handler: RequestHandler) => handlers.set(method, handler),
-    send: async (req: SipRequest, cb: { onResponse(r: SipResponse): void }) => {
-      sent.push(req);
-      queueMicrotask(() => cb.onResponse(createResponse(req, 200, 'OK')));
-      return { request: req };
-    },
-    delegates: [] as CoreDelegate[],
-    addDelegate: (d: CoreDelegate) => stack.delegates.push(d),
-  };
-  const ua = new UserAgent({ stack: stack as unknown as SipStack, log, identity: 'sip:door@127.0.0.1' });
+  const udp = new FakeSipTransport('udp', { host: '127.0.0.1', port: 5060 }, screenAnswers);
+  const tcp = new FakeSipTransport('tcp', { host: '127.0.0.1', port: 5060 }, screenAnswers);
+  const stack = new SipStack({ listen: [], userAgent: 'doorstation-test', log, transports: (handlers) => [udp.attach(handlers), tcp.attach(handlers)] });
+  const invites: IncomingRequest[] = [];
+  const ua = new UserAgent({ stack, log, identity: 'sip:door@127.0.0.1' }, { onInvite: (inc) => invites.push(inc) });
   const ctx: DoorCallContext = {
     ua,
     media,
@@ -107,28 +93,52 @@ export function harness(callToml: Partial<{ max_duration: number }> = {}) {
     onDigit: () => {},
     onCode: () => false,
   };
+  /** The door's To tag in the answered dialog. */
+  let doorTag = '';
+
+  /** `req` arrives from the screen over TCP (`reliable`) or UDP. */
+  function fromScreen(req: SipRequest, reliable: boolean): Incoming {
+    const transport = reliable ? tcp : udp;
+    transport.receive(req, SCREEN);
+    const branch = req.topVia.params.get('branch')!;
+    return {
+      request: req,
+      get responses() {
+        return transport.responsesTo(branch);
+      },
+    };
+  }
+
   return {
     media,
     lines,
-    sent,
     states,
     ctx,
-    /** An incoming call from the screen, auto-answered; resolves once answered. */
+    /** The requests the door sent, in order. */
+    get sent(): SipRequest[] {
+      return [...udp.requests(), ...tcp.requests()];
+    },
+    /** An incoming call from the screen over UDP, answered, and the screen's ACK for the 200. */
     async answeredCall(): Promise<{ call: DoorCall; invite: Incoming }> {
-      const invite = incoming(request('INVITE', 1, { body: SCREEN_SDP(1) }));
-      const call = DoorCall.incomingCall(1, invite, ctx, false);
+      const invite = fromScreen(request('INVITE', 1, { body: SCREEN_SDP(1) }), false);
+      const inc = invites.shift();
+      if (!inc) throw new Error('the user agent did not hand the INVITE over');
+      const call = DoorCall.incomingCall(1, inc, ctx, false);
       if (!(await call.accept())) throw new Error('not answered');
       if (call.state !== CallState.StreamsRunning) throw new Error(`state ${call.state}`);
+      doorTag = invite.responses.at(-1)!.to.params.get('tag')!;
+      fromScreen(request('ACK', 1, { toTag: doorTag }), false);
       return { call, invite };
     },
-    /** A request inside the answered dialog, as the router would hand it over. */
-    inDialog(req: SipRequest, reliable = true): Incoming {
-      const inc = incoming(req, reliable);
-      handlers.get(req.method)!(inc);
-      return inc;
+    /** A request in the answered dialog, from the screen over TCP (`reliable`) or UDP. */
+    inDialog(method: string, cseq: number, o: { body?: string; reliable?: boolean } = {}): Incoming {
+      const reliable = o.reliable ?? true;
+      return fromScreen(request(method, cseq, { toTag: doorTag, body: o.body, reliable }), reliable);
     },
-    ack(req: SipRequest): void {
-      for (const d of stack.delegates) d.onAck?.(req, {} as Received);
+    /** The screen's ACK for the 2xx to its INVITE `cseq` (with the answer when our 2xx held the offer). */
+    ack(cseq: number, o: { body?: string; reliable?: boolean } = {}): void {
+      const reliable = o.reliable ?? true;
+      fromScreen(request('ACK', cseq, { toTag: doorTag, body: o.body, reliable }), reliable);
     },
   };
 }

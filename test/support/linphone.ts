@@ -7,10 +7,10 @@
  */
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnBounded, waitWhileRunning } from './bounded-process.js';
+import { converse } from './daemon.js';
 import { freePort } from './ports.js';
 
 export const hasLinphone = spawnSync('sh', ['-c', 'command -v linphone-daemon']).status === 0;
@@ -117,26 +117,5 @@ export async function startLinphone(opts: { lifetimeMs?: number } = {}): Promise
   };
 }
 
-function pipeCommand(path: string, cmd: string, quietMs = 300): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = connect(path);
-    let text = '';
-    let timer: NodeJS.Timeout | undefined;
-    const done = () => {
-      clearTimeout(timer);
-      s.destroy();
-      resolve(text);
-    };
-    s.on('connect', () => {
-      s.write(`${cmd}\n`);
-      timer = setTimeout(done, 2000);
-    });
-    s.on('data', (d: Buffer) => {
-      text += d.toString();
-      clearTimeout(timer);
-      timer = setTimeout(done, quietMs);
-    });
-    s.on('error', reject);
-    s.on('close', done);
-  });
-}
+/** One command on linphone-daemon's pipe: its answer, which may take a while to start (up to 2 s). */
+const pipeCommand = (path: string, cmd: string): Promise<string> => converse(path, `${cmd}\n`, { halfClose: false, quietMs: 300, firstMs: 2000 });

@@ -11,7 +11,7 @@ import type { SipRequest, SipResponse } from '../message/index.js';
 import type { TimerValues } from '../transaction/timers.js';
 import { hostPort, parseListen, type Endpoint, type TransportProtocol } from '../transport/endpoint.js';
 import { StreamTransport } from '../transport/stream-transport.js';
-import type { Received, Transport } from '../transport/transport.js';
+import type { Received, Transport, TransportHandlers } from '../transport/transport.js';
 import { UdpTransport } from '../transport/udp-transport.js';
 import { ALLOW, SUPPORTED, type ClientCallbacks, type CoreDelegate, type OutgoingRequest, type RequestHandler, type Route } from './core-types.js';
 import { Routes, type DirectIp, type RegistrarHop } from './route.js';
@@ -36,6 +36,12 @@ export interface SipStackOptions {
   /** Name servers for RFC 3263 lookups, `HOST:PORT` (config `sip.dns_servers`); empty: the system's. */
   dnsServers?: readonly string[];
   timers?: Partial<TimerValues>;
+  /**
+   * The transports to use instead of those `listen` describes, given the
+   * handlers they report to: the seam a test puts a fake transport in
+   * (as sipgo's fakes/udp_conn.go, SIP.js's transport-fake.ts).
+   */
+  transports?: (handlers: TransportHandlers) => Transport[];
 }
 
 export class SipStack {
@@ -51,17 +57,19 @@ export class SipStack {
   constructor(opts: SipStackOptions) {
     const { log, userAgent, timers } = opts;
     this.log = log;
-    const handlers = {
+    const handlers: TransportHandlers = {
       onMessage: (r: Received) => this.receive(r),
       onConnectionClosed: (remote: Endpoint) => {
         this.log.debug(`connection to ${remote.host}:${remote.port} closed`);
         for (const d of this.delegates) d.onFlowClosed?.(remote);
       },
     };
-    this.transports = opts.listen.map((spec) => {
-      const e = parseListen(spec);
-      return e.protocol === 'udp' ? new UdpTransport(e, handlers, log) : new StreamTransport(e, handlers, log, { tls: opts.tls });
-    });
+    this.transports =
+      opts.transports?.(handlers) ??
+      opts.listen.map((spec) => {
+        const e = parseListen(spec);
+        return e.protocol === 'udp' ? new UdpTransport(e, handlers, log) : new StreamTransport(e, handlers, log, { tls: opts.tls });
+      });
     this.wire = new Wire(log);
     const resolver = new SipResolver({ servers: opts.dnsServers, transports: new Set(this.transports.map((t) => t.protocol)) });
     this.routes = new Routes({ transports: this.transports, resolver, outboundProxy: opts.outboundProxy, directIp: opts.directIp });

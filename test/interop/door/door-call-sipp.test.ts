@@ -3,9 +3,11 @@
  * video with openh264dec while it is still ringing (183), gets our audio
  * after it answers; busy and no-answer end the call as a user expects.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useCleanups } from '../../support/cleanups.js';
 import { until } from '../../support/wait.js';
-import { converse, startDaemon, type RunningDaemon } from '../../support/daemon.js';
+import { converse, type RunningDaemon } from '../../support/daemon.js';
+import { startDaemonCleanedBy } from '../../support/watched-daemon.js';
 import { freeRtpRange, freeUdpPorts } from '../../support/gst-ports.js';
 import { startH264Receiver, type GstReceiver } from '../../support/gst-receiver.js';
 import { freePort } from '../../support/ports.js';
@@ -14,22 +16,15 @@ import { expectScenarioEnded, hasSipp, startSipp, type RunningSipp } from '../..
 
 
 describe.skipIf(!hasSipp)('door call to a SIPp home screen', () => {
-  const cleanups: Array<() => unknown> = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
+  const cleanups = useCleanups();
 
   async function door(screenPort: number | number[], ringTimeout = 3, mode = 'parallel'): Promise<RunningDaemon> {
     const rtp = await freeRtpRange(8);
     const targets = [screenPort].flat().map((p) => `"sip:screen@127.0.0.1:${p}"`);
-    const d = await startDaemon(
+    return startDaemonCleanedBy(
+      cleanups,
       `[call]\ntargets = [${targets.join(', ')}]\nring_timeout = ${ringTimeout}\nmode = "${mode}"\n` + `[media]\nrtp_ports = "${rtp}"\n[log]\nlevel = "debug"\n`,
     );
-    cleanups.push(async () => {
-      await d.stop();
-      d.cleanup();
-    });
-    return d;
   }
 
   function screen(name: string, port: number, keys: Record<string, number> = {}): RunningSipp {

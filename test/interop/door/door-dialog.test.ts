@@ -7,9 +7,11 @@
  * its media at once; a request for a dialog the door does not have gets
  * 481 (RFC 3261 §12.2.2).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useCleanups } from '../../support/cleanups.js';
 import { until } from '../../support/wait.js';
-import { converse, startDaemon, type RunningDaemon } from '../../support/daemon.js';
+import { converse, type RunningDaemon } from '../../support/daemon.js';
+import { startDaemonCleanedBy } from '../../support/watched-daemon.js';
 import { freeRtpRange, freeUdpPorts } from '../../support/gst-ports.js';
 import { startH264Receiver, type GstReceiver } from '../../support/gst-receiver.js';
 import { freePort } from '../../support/ports.js';
@@ -53,22 +55,15 @@ interface Screen {
 }
 
 describe.skipIf(!hasSipp)('inside a door call, against SIPp home screens', () => {
-  const cleanups: Array<() => unknown> = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
+  const cleanups = useCleanups();
 
   async function door(screenPort: number, callToml = ''): Promise<RunningDaemon> {
     const rtp = await freeRtpRange(8);
-    const d = await startDaemon(
+    return startDaemonCleanedBy(
+      cleanups,
       `[call]\ntargets = ["sip:screen@127.0.0.1:${screenPort}"]\nring_timeout = 20\n${callToml}[media]\nrtp_ports = "${rtp}"\n[log]\nlevel = "debug"\n`,
       { timeoutMs: 180_000 },
     );
-    cleanups.push(async () => {
-      await d.stop();
-      d.cleanup();
-    });
-    return d;
   }
 
   /** A SIPp screen with an openh264dec receiver on its video port and a packet counter on its audio port. */
@@ -199,11 +194,7 @@ describe.skipIf(!hasSipp)('inside a door call, against SIPp home screens', () =>
 
   it('answers 481 to BYE, INFO, UPDATE and re-INVITE for a dialog it does not have, and goes on', async () => {
     const doorPort = await freePort();
-    const d = await startDaemon(`[sip]\nlisten = ["udp:127.0.0.1:${doorPort}"]\nidentity = "sip:door@127.0.0.1"\n[log]\nlevel = "debug"\n`);
-    cleanups.push(async () => {
-      await d.stop();
-      d.cleanup();
-    });
+    const d = await startDaemonCleanedBy(cleanups, `[sip]\nlisten = ["udp:127.0.0.1:${doorPort}"]\nidentity = "sip:door@127.0.0.1"\n[log]\nlevel = "debug"\n`);
     const s = startSipp('door-stray-requests', await freePort(), {}, { remote: `127.0.0.1:${doorPort}`, lifetimeMs: 30_000 });
     cleanups.push(() => s.kill());
     await expectScenarioEnded(s);

@@ -5,9 +5,11 @@
  * §9.1 and §13.2.2.4 against SIPp screens called directly (a 200 that
  * crosses our CANCEL; a second 200 from another fork).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useCleanups, type Cleanups } from '../../support/cleanups.js';
 import { until } from '../../support/wait.js';
-import { converse, startDaemon, type RunningDaemon } from '../../support/daemon.js';
+import { converse, type RunningDaemon } from '../../support/daemon.js';
+import { startDaemonCleanedBy } from '../../support/watched-daemon.js';
 import { freeRtpRange, freeUdpPorts } from '../../support/gst-ports.js';
 import { startH264Receiver, type GstReceiver } from '../../support/gst-receiver.js';
 import { hasBaresip, startBaresip } from '../../support/baresip.js';
@@ -15,7 +17,6 @@ import { hasKamailio, registerContact, startKamailio, type RunningKamailio } fro
 import { freePort } from '../../support/ports.js';
 import { ANSWERED_CALL, callStates, drainEvents, packetCounter, type PacketCounter } from '../../support/events.js';
 import { expectScenarioEnded, hasSipp, startSipp, type RunningSipp } from '../../support/sipp.js';
-
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -38,26 +39,13 @@ interface Screen {
   sipPort: number;
 }
 
-function useCleanups(): Array<() => unknown> {
-  const cleanups: Array<() => unknown> = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
-  return cleanups;
-}
-
-async function startDoor(cleanups: Array<() => unknown>, toml: string): Promise<RunningDaemon> {
+async function startDoor(cleanups: Cleanups, toml: string): Promise<RunningDaemon> {
   const rtp = await freeRtpRange(8);
-  const d = await startDaemon(`${toml}[media]\nrtp_ports = "${rtp}"\n[log]\nlevel = "debug"\n`);
-  cleanups.push(async () => {
-    await d.stop();
-    d.cleanup();
-  });
-  return d;
+  return startDaemonCleanedBy(cleanups, `${toml}[media]\nrtp_ports = "${rtp}"\n[log]\nlevel = "debug"\n`);
 }
 
 /** A SIPp screen with an H.264 decoder on its video port and a packet counter on its audio port. */
-async function startScreen(cleanups: Array<() => unknown>, scenarioName: string): Promise<Screen> {
+async function startScreen(cleanups: Cleanups, scenarioName: string): Promise<Screen> {
   const [videoPort, audioPort] = await freeUdpPorts(2);
   const rx = await startH264Receiver(videoPort!);
   cleanups.push(() => rx.kill());

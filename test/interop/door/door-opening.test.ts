@@ -19,8 +19,10 @@
  */
 import { createSocket } from 'node:dgram';
 import { existsSync, readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { converse, startDaemon, type RunningDaemon } from '../../support/daemon.js';
+import { describe, expect, it } from 'vitest';
+import { useCleanups } from '../../support/cleanups.js';
+import { converse, type RunningDaemon } from '../../support/daemon.js';
+import { startDaemonCleanedBy } from '../../support/watched-daemon.js';
 import { freeRtpRange, freeUdpPorts } from '../../support/gst-ports.js';
 import { startH264Receiver } from '../../support/gst-receiver.js';
 import { freePort } from '../../support/ports.js';
@@ -76,10 +78,7 @@ function rtpFromPcap(file: string): Buffer[] {
 }
 
 describe.skipIf(!hasSipp)('door opening over the wire', () => {
-  const cleanups: Array<() => unknown> = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
+  const cleanups = useCleanups();
 
   interface DoorOptions {
     sipPort: number;
@@ -94,7 +93,8 @@ describe.skipIf(!hasSipp)('door opening over the wire', () => {
   async function door(o: DoorOptions): Promise<RunningDaemon> {
     const rtp = o.rtp ?? (await freeRtpRange(8));
     const list = (xs: string[]) => `[${xs.map((x) => `"${x}"`).join(', ')}]`;
-    const d = await startDaemon(
+    return startDaemonCleanedBy(
+      cleanups,
       `[sip]\nlisten = ["udp:127.0.0.1:${o.sipPort}"]\nidentity = "sip:door@127.0.0.1"\n` +
         `[call]\ntargets = ${list((o.targets ?? [9]).map((p) => `sip:screen@127.0.0.1:${p}`))}\nring_timeout = 20\n` +
         `[media]\nrtp_ports = "${rtp}"\n` +
@@ -103,11 +103,6 @@ describe.skipIf(!hasSipp)('door opening over the wire', () => {
         `max_attempts = ${o.maxAttempts ?? 5}\nlockout_s = ${o.lockoutS ?? 60}\n` +
         `[log]\nlevel = "info"\n`,
     );
-    cleanups.push(async () => {
-      await d.stop();
-      d.cleanup();
-    });
-    return d;
   }
 
   function screen(name: string, port: number, keys: Record<string, number>): RunningSipp {

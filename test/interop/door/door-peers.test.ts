@@ -11,9 +11,11 @@
  * answer m=video 0. Early video decoded by both through a forking
  * registrar is door-real-screens.test.ts.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useCleanups } from '../../support/cleanups.js';
 import { until } from '../../support/wait.js';
-import { converse, startDaemon, type RunningDaemon } from '../../support/daemon.js';
+import { converse, type RunningDaemon } from '../../support/daemon.js';
+import { startDaemonCleanedBy } from '../../support/watched-daemon.js';
 import { freeRtpRange } from '../../support/gst-ports.js';
 import { baresipDecodesH264, hasBaresip, startBaresip } from '../../support/baresip.js';
 import { hasLinphone, LINPHONE_SPEECH, startLinphone } from '../../support/linphone.js';
@@ -23,20 +25,12 @@ function statsOf(reply: string): Record<string, string> {
 }
 
 describe('door calls answered by real home screens', () => {
-  const cleanups: Array<() => unknown> = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
+  const cleanups = useCleanups();
 
   async function door(target: string): Promise<RunningDaemon> {
     const rtp = await freeRtpRange(8);
     // liblinphone picks its media address by the route toward our identity's host: keep that host on loopback.
-    const d = await startDaemon(`[sip]\nlisten = ["udp:127.0.0.1:0"]\nidentity = "sip:door@127.0.0.1"\n[call]\ntargets = ["${target}"]\nring_timeout = 20\n[media]\nrtp_ports = "${rtp}"\naudio_codecs = ["opus", "PCMU", "PCMA"]\n[log]\nlevel = "debug"\n`);
-    cleanups.push(async () => {
-      await d.stop();
-      d.cleanup();
-    });
-    return d;
+    return startDaemonCleanedBy(cleanups, `[sip]\nlisten = ["udp:127.0.0.1:0"]\nidentity = "sip:door@127.0.0.1"\n[call]\ntargets = ["${target}"]\nring_timeout = 20\n[media]\nrtp_ports = "${rtp}"\naudio_codecs = ["opus", "PCMU", "PCMA"]\n[log]\nlevel = "debug"\n`);
   }
 
   const state = async (d: RunningDaemon) => (await converse(d.socket, 'call-status 1\n', { quietMs: 300 })).match(/State: (\S+)/)?.[1];

@@ -13,9 +13,10 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { gstAvailable } from '../../../src/media/gst/gst.js';
-import { converse, startDaemon, tempDir, type RunningDaemon } from '../../support/daemon.js';
+import { converse, tempDir, type RunningDaemon } from '../../support/daemon.js';
+import { startWatchedDaemon } from '../../support/watched-daemon.js';
 import { packetCounter } from '../../support/events.js';
-import { watchEvents, type EventWatch, type TimedEvent } from '../../support/events.js';
+import { type EventWatch, type TimedEvent } from '../../support/events.js';
 import { freeRtpRange, freeUdpPorts } from '../../support/gst-ports.js';
 import { startH264Receiver, type GstReceiver } from '../../support/gst-receiver.js';
 import { freePort } from '../../support/ports.js';
@@ -56,17 +57,12 @@ async function screen(): Promise<Screen> {
 
 async function door(media: string, screenPort = 9): Promise<{ d: RunningDaemon; watch: EventWatch }> {
   const rtp = await freeRtpRange(8);
-  const d = await startDaemon(
+  const { d, watch } = await startWatchedDaemon(
+    cleanups,
     `[call]\ntargets = ["sip:screen@127.0.0.1:${screenPort}"]\nring_timeout = 20\n` +
       `[media]\nrtp_ports = "${rtp}"\nwidth = 320\nheight = 240\nframerate = 15\nvideo_bitrate = 300\n${media}\n`,
     { timeoutMs: 150_000 },
   );
-  cleanups.push(async () => {
-    await d.stop();
-    d.cleanup();
-  });
-  const watch = await watchEvents(d);
-  cleanups.push(() => watch.close());
   return { d, watch };
 }
 

@@ -11,14 +11,16 @@
  * keep a broken run from hanging.
  */
 import { createSocket, type Socket } from 'node:dgram';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildFir, buildPli, buildReceiverReport, buildSdesCname } from '../../../src/media/rtcp/rtcp-build.js';
 import { parseRtcp, type SenderReport } from '../../../src/media/rtcp/rtcp-packet.js';
 import { parseRtp } from '../../../src/media/rtp/rtp-packet.js';
 import { configSchema } from '../../../src/config/schema.js';
 import { GstMediaEngine } from '../../../src/media/engine/gst-engine.js';
 import { gstAvailable } from '../../../src/media/gst/gst.js';
-import { converse, startDaemon, type RunningDaemon } from '../../support/daemon.js';
+import { useCleanups } from '../../support/cleanups.js';
+import { converse, type RunningDaemon } from '../../support/daemon.js';
+import { startDaemonCleanedBy } from '../../support/watched-daemon.js';
 import { CHAIN, PLAYING, gstLaunch } from '../../support/gst-launch.js';
 import { freeRtpRange, freeUdpPorts } from '../../support/gst-ports.js';
 import { freePort } from '../../support/ports.js';
@@ -67,10 +69,7 @@ function bind(port: number): Promise<Socket> {
 }
 
 describe.skipIf(!hasSipp)('RTCP for the door video (SIPp screen, built daemon)', () => {
-  const cleanups: Array<() => unknown> = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
+  const cleanups = useCleanups();
 
   async function screenMedia(videoPort: number): Promise<Screen> {
     const rtp = await bind(videoPort);
@@ -102,15 +101,12 @@ describe.skipIf(!hasSipp)('RTCP for the door video (SIPp screen, built daemon)',
 
   async function door(sipPort: number): Promise<{ d: RunningDaemon; rtcpPort: number }> {
     const rtp = await freeRtpRange(8);
-    const d = await startDaemon(
+    const d = await startDaemonCleanedBy(
+      cleanups,
       `[call]\ntargets = ["sip:screen@127.0.0.1:${sipPort}"]\nring_timeout = 60\n` +
         `[media]\nrtp_ports = "${rtp}"\nwidth = 320\nheight = 240\nvideo_bitrate = 300\naudio_source = "none"\n[log]\nlevel = "debug"\n`,
       { timeoutMs: 120_000 },
     );
-    cleanups.push(async () => {
-      await d.stop();
-      d.cleanup();
-    });
     const m = await until('the video RTCP port in the log', () => /RTCP on (\d+)/.exec(d.output()) ?? undefined, 20_000);
     return { d, rtcpPort: Number(m[1]) };
   }
@@ -198,10 +194,7 @@ describe.skipIf(!hasSipp)('RTCP for the door video (SIPp screen, built daemon)',
 });
 
 describe.skipIf(!gstAvailable())('RTCP for the door video (GStreamer rtpbin as the screen)', () => {
-  const cleanups: Array<() => unknown> = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
+  const cleanups = useCleanups();
 
   it('reads rtpbin\'s receiver reports and obeys its PLIs on a lossy link, within the key frame limit', async () => {
     const config = configSchema.parse({ media: { width: 320, height: 240, video_bitrate: 300, audio_source: 'none', rtp_ports: await freeRtpRange(8) } }).media;

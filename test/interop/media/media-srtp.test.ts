@@ -13,7 +13,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildPli, buildReceiverReport, buildSdesCname } from '../../../src/media/rtcp/rtcp-build.js';
 import { parseRtcp, type SenderReport } from '../../../src/media/rtcp/rtcp-packet.js';
 import { buildRtp, parseRtp } from '../../../src/media/rtp/rtp-packet.js';
@@ -21,7 +21,9 @@ import { buildTelephoneEvent } from '../../../src/media/audio/dtmf-event.js';
 import { masterKeyHex, newMasterKey, parseMasterKey } from '../../../src/media/srtp/master-key.js';
 import { SrtcpProtector, SrtcpUnprotector } from '../../../src/media/srtp/srtcp.js';
 import { SrtpSession } from '../../../src/media/srtp/srtp-session.js';
-import { converse, startDaemon, tempDir, type RunningDaemon } from '../../support/daemon.js';
+import { useCleanups } from '../../support/cleanups.js';
+import { converse, tempDir, type RunningDaemon } from '../../support/daemon.js';
+import { startDaemonCleanedBy } from '../../support/watched-daemon.js';
 import { drainEvents, callStates } from '../../support/events.js';
 import { CHAIN, PLAYING, gstLaunch } from '../../support/gst-launch.js';
 import { freeRtpRange, freeUdpPorts } from '../../support/gst-ports.js';
@@ -30,10 +32,7 @@ import { freePort } from '../../support/ports.js';
 import { expectScenarioEnded, hasSipp, startSipp } from '../../support/sipp.js';
 import { until } from '../../support/wait.js';
 
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanups = useCleanups();
 
 function udp(port = 0): Promise<Socket> {
   return new Promise((resolve) => {
@@ -101,15 +100,11 @@ describe('our SRTP against libsrtp (GStreamer srtpenc/srtpdec)', () => {
 describe.skipIf(!hasSipp)('door with media.srtp and a SIPp screen', () => {
   async function door(screenPort: number, srtp: string, extra = ''): Promise<RunningDaemon> {
     const rtp = await freeRtpRange(8);
-    const d = await startDaemon(
+    return startDaemonCleanedBy(
+      cleanups,
       `[call]\ntargets = ["sip:screen@127.0.0.1:${screenPort}"]\nring_timeout = 20\n[media]\nrtp_ports = "${rtp}"\nsrtp = "${srtp}"\n${extra}[log]\nlevel = "trace"\n`,
       { timeoutMs: 90_000 },
     );
-    cleanups.push(async () => {
-      await d.stop();
-      d.cleanup();
-    });
-    return d;
   }
 
   it('the screen decodes the door\'s SRTP video (srtpdec + openh264dec) with the key from the INVITE; audio and DTMF are keyed', async () => {
@@ -329,14 +324,11 @@ describe.skipIf(!hasSipp)('door with media.srtp and a SIPp screen', () => {
   it('"mandatory": an allowed screen calling in with plain RTP gets 488, with a reason', async () => {
     const doorPort = await freePort();
     const rtp = await freeRtpRange(8);
-    const d = await startDaemon(
+    const d = await startDaemonCleanedBy(
+      cleanups,
       `[sip]\nlisten = ["udp:127.0.0.1:${doorPort}"]\nidentity = "sip:door@127.0.0.1"\n[door]\nallowed = ["sip:screen@127.0.0.1"]\n[media]\nrtp_ports = "${rtp}"\nsrtp = "mandatory"\n`,
       { timeoutMs: 60_000 },
     );
-    cleanups.push(async () => {
-      await d.stop();
-      d.cleanup();
-    });
     const [videoPort, audioPort] = await freeUdpPorts(2);
     const s = startSipp('door-caller-plain-488', await freePort(), { user: 'screen', videoport: videoPort!, audioport: audioPort! }, { remote: `127.0.0.1:${doorPort}`, lifetimeMs: 30_000 });
     cleanups.push(() => s.kill());

@@ -20,8 +20,9 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { converse, startDaemon, type RunningDaemon } from '../../support/daemon.js';
-import { watchEvents, type EventWatch, type TimedEvent } from '../../support/events.js';
+import { converse, type RunningDaemon } from '../../support/daemon.js';
+import { startWatchedDaemon } from '../../support/watched-daemon.js';
+import { type EventWatch, type TimedEvent } from '../../support/events.js';
 import { freeRtpRange, freeUdpPorts } from '../../support/gst-ports.js';
 import { answersOptions, answersOptionsWithin, hasKamailio, registerContact, startKamailio, type RunningKamailio } from '../../support/kamailio.js';
 import { createNetPair, lossCounters, netnsUsable, type NetPair } from '../../support/netns.js';
@@ -43,18 +44,13 @@ const REGISTERED = /registered at sip:127\.0\.0\.1:\d+;transport=tcp for/;
 /** A door registered over TCP at `k`, which is also its outbound proxy; a press rings sip:screen@myhouse. */
 async function tcpDoor(k: RunningKamailio): Promise<{ d: RunningDaemon; w: EventWatch }> {
   const via = `sip:127.0.0.1:${k.port};transport=tcp`;
-  const d = await startDaemon(
+  const { d, watch: w } = await startWatchedDaemon(
+    cleanups,
     `[sip]\nlisten = ["udp:127.0.0.1:0", "tcp:127.0.0.1:0"]\nidentity = "sip:door@myhouse"\n` +
       `[account]\nregistrar = "${via}"\noutbound_proxy = "${via}"\npassword = "rn-pw"\nexpires = 60\n` +
       `[call]\ntargets = ["sip:screen@myhouse"]\nring_timeout = 15\n[media]\nrtp_ports = "${await freeRtpRange(8)}"\n[log]\nlevel = "debug"\n`,
     { timeoutMs: 150_000 },
   );
-  cleanups.push(async () => {
-    await d.stop();
-    d.cleanup();
-  });
-  const w = await watchEvents(d);
-  cleanups.push(() => w.close());
   return { d, w };
 }
 
@@ -95,17 +91,12 @@ describe.skipIf(!netnsUsable || !hasSipp)('20 % packet loss each way on UDP (net
     // Both namespaces are private: fixed ports cannot clash with anyone.
     const screen = startSipp('screen-answer-lossy', 5060, { audioport: 4000, videoport: 4002 }, { host: net.addrB, wrap: net.exec(net.b), calls: CALLS, lifetimeMs: 200_000 });
     cleanups.push(() => screen.kill());
-    const d: RunningDaemon = await startDaemon(
+    const { d, watch: w } = await startWatchedDaemon(
+      cleanups,
       `[sip]\nlisten = ["udp:${net.addrA}:5060"]\nidentity = "sip:door@${net.addrA}"\n` +
         `[call]\ntargets = ["sip:screen@${net.addrB}:5060"]\nring_timeout = 60\n[media]\nrtp_ports = "20000-20099"\n[log]\nlevel = "debug"\n`,
       { wrap: net.exec(net.a), timeoutMs: 220_000 },
     );
-    cleanups.push(async () => {
-      await d.stop();
-      d.cleanup();
-    });
-    const w = await watchEvents(d);
-    cleanups.push(() => w.close());
 
     const setupMs: number[] = [];
     const failed: Array<{ id: number; state: string | undefined }> = [];
@@ -207,17 +198,12 @@ describe.skipIf(!hasKamailio || !hasSipp)('the proxy stopped and restarted (door
     let k = await startKamailio(users);
     cleanups.push(() => k.stop());
     const via = `sip:127.0.0.1:${k.port}`;
-    const d = await startDaemon(
+    const { d, watch: w } = await startWatchedDaemon(
+      cleanups,
       `[sip]\nlisten = ["udp:127.0.0.1:0"]\nidentity = "sip:door@myhouse"\n[account]\nregistrar = "${via}"\noutbound_proxy = "${via}"\npassword = "rn-pw"\nexpires = 60\n` +
         `[call]\ntargets = ["sip:screen@myhouse"]\nring_timeout = 5\n[media]\nrtp_ports = "${await freeRtpRange(8)}"\n[log]\nlevel = "debug"\n`,
       { timeoutMs: 80_000 },
     );
-    cleanups.push(async () => {
-      await d.stop();
-      d.cleanup();
-    });
-    const w = await watchEvents(d);
-    cleanups.push(() => w.close());
     await until('registration', async () => (await converse(d.socket, 'register-status 1\n')).includes('State: LinphoneRegistrationOk'), 20_000);
     const refreshIn = Number(/refresh in (\d+) s/.exec(d.output())?.[1]);
 

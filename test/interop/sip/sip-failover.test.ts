@@ -13,7 +13,8 @@
  * sip:door@myhouse sent to Kamailio is relayed to the door, which answers.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { converse, startDaemon, type RunningDaemon } from '../../support/daemon.js';
+import { converse, type RunningDaemon } from '../../support/daemon.js';
+import { startDaemonCleanedBy } from '../../support/watched-daemon.js';
 import { answersOptions, answersOptionsWithin, hasKamailio, startKamailio, type KamailioOptions, type RunningKamailio } from '../../support/kamailio.js';
 import { until } from '../../support/wait.js';
 
@@ -36,16 +37,12 @@ describe.skipIf(!hasKamailio)('registration failover and flow recovery with Kama
   }
 
   async function daemon(account: string): Promise<RunningDaemon> {
-    const d = await startDaemon(
+    return startDaemonCleanedBy(
+      cleanups,
       `[sip]\nlisten = ["udp:127.0.0.1:0", "tcp:127.0.0.1:0"]\nidentity = "sip:door@myhouse"\n` +
         `[account]\npassword = "fo-pw"\nexpires = 60\n${account}[log]\nlevel = "debug"\n`,
       { timeoutMs: 120_000 },
     );
-    cleanups.push(async () => {
-      await d.stop();
-      d.cleanup();
-    });
-    return d;
   }
 
   it('moves to the backup registrar when the primary stops, and back when it returns', { timeout: 90_000 }, async () => {

@@ -5,7 +5,8 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { until } from '../../support/wait.js';
-import { converse, startDaemon, type RunningDaemon } from '../../support/daemon.js';
+import { converse, type RunningDaemon } from '../../support/daemon.js';
+import { startDaemonCleanedBy } from '../../support/watched-daemon.js';
 import { hasKamailio, startKamailio } from '../../support/kamailio.js';
 
 
@@ -23,15 +24,12 @@ describe.skipIf(!hasKamailio)('registration with Kamailio', () => {
   async function setup(kamailio: Parameters<typeof startKamailio>[0], account: string, transport = 'udp') {
     const k = await startKamailio(kamailio);
     cleanups.push(() => k.stop());
-    const d = await startDaemon(
+    const d = await startDaemonCleanedBy(
+      cleanups,
       `[sip]\nlisten = ["udp:127.0.0.1:0", "tcp:127.0.0.1:0"]\nidentity = "sip:door@myhouse"\n` +
         `[account]\nregistrar = "sip:127.0.0.1:${k.port}${transport === 'udp' ? '' : ';transport=' + transport}"\nexpires = 60\n${account}` +
         `[log]\nlevel = "debug"\n`,
     );
-    cleanups.push(async () => {
-      await d.stop();
-      d.cleanup();
-    });
     return { k, d };
   }
 

@@ -8,11 +8,12 @@
  * OPTIONS, to Kamailio and to a plain TLS client.
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { converse, startDaemon, type RunningDaemon } from '../../support/daemon.js';
+import { converse, type RunningDaemon } from '../../support/daemon.js';
+import { startDaemonCleanedBy } from '../../support/watched-daemon.js';
 import { hasOpenssl, makeCerts, type Certs } from '../../support/tls-certs.js';
 import { answersOptionsWithin, hasKamailio, startKamailio, type RunningKamailio } from '../../support/kamailio.js';
+import { optionsOverStream } from '../../support/sip-options.js';
 import { until } from '../../support/wait.js';
 
 const KAMAILIO_TLS = '/usr/lib/x86_64-linux-gnu/kamailio/modules/tls.so';
@@ -51,7 +52,8 @@ describe.skipIf(!hasKamailioTls || !hasOpenssl)('SIP over TLS with Kamailio', ()
   });
 
   async function daemon(tlsVerify: boolean | undefined, registrarTlsPort: number, env: NodeJS.ProcessEnv = {}, level = 'debug'): Promise<RunningDaemon> {
-    const d = await startDaemon(
+    return startDaemonCleanedBy(
+      cleanups,
       `[sip]\nlisten = ["udp:127.0.0.1:0", "tcp:127.0.0.1:0", "tls:127.0.0.1:0"]\nidentity = "sip:door@myhouse"\n` +
         `tls_cert = "${certs.door.cert}"\ntls_key = "${certs.door.key}"\n` +
         (tlsVerify === undefined ? '' : `tls_verify = ${tlsVerify}\n`) +
@@ -59,11 +61,6 @@ describe.skipIf(!hasKamailioTls || !hasOpenssl)('SIP over TLS with Kamailio', ()
         `[log]\nlevel = "${level}"\n`,
       { env },
     );
-    cleanups.push(async () => {
-      await d.stop();
-      d.cleanup();
-    });
-    return d;
   }
 
   it('registers over TLS with tls_verify = false, and Kamailio reaches the door over TLS through that binding', async () => {
@@ -115,43 +112,8 @@ describe.skipIf(!hasKamailioTls || !hasOpenssl)('SIP over TLS with Kamailio', ()
   it("serves its own certificate on its TLS listener and answers OPTIONS there", async () => {
     const d = await daemon(false, kamailio.tlsPort!);
     const port = tlsListenPort(d);
-    const reply = await new Promise<string>((resolve, reject) => {
-      // Verifying against our CA proves the listener serves the configured certificate.
-      const s = tlsConnect({ host: '127.0.0.1', port, ca: readFileSync(certs.ca) }, () => {
-        const lp = s.localPort;
-        s.write(
-          [
-            `OPTIONS sip:door@127.0.0.1:${port};transport=tls SIP/2.0`,
-            `Via: SIP/2.0/TLS 127.0.0.1:${lp};branch=z9hG4bKtls${lp};rport`,
-            'Max-Forwards: 70',
-            `From: <sip:probe@127.0.0.1>;tag=t${lp}`,
-            `To: <sip:door@127.0.0.1>`,
-            `Call-ID: tls-options-${lp}`,
-            'CSeq: 1 OPTIONS',
-            'Content-Length: 0',
-            '',
-            '',
-          ].join('\r\n'),
-        );
-      });
-      let text = '';
-      const timer = setTimeout(() => {
-        s.destroy();
-        reject(new Error(`no answer over TLS; got ${JSON.stringify(text)}`));
-      }, 10_000);
-      s.on('data', (b: Buffer) => {
-        text += b.toString('utf8');
-        if (/\r\n\r\n/.test(text)) {
-          clearTimeout(timer);
-          s.end();
-          resolve(text);
-        }
-      });
-      s.on('error', (e) => {
-        clearTimeout(timer);
-        reject(e);
-      });
-    });
+    // Verifying against our CA proves the listener serves the configured certificate.
+    const reply = await optionsOverStream({ protocol: 'tls', host: '127.0.0.1', port, branchPrefix: 'tls', tls: { ca: readFileSync(certs.ca) } });
     expect(reply).toMatch(/^SIP\/2\.0 200 OK\r\n/);
     expect(reply).toMatch(/\r\nVia: SIP\/2\.0\/TLS 127\.0\.0\.1:\d+;branch=z9hG4bKtls\d+;[^\r]*received=127\.0\.0\.1/);
     expect(reply).toMatch(/\r\nAllow: [^\r]*OPTIONS/);
