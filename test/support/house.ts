@@ -4,12 +4,12 @@
  * (their own media ports). `[media]` and `[log]` are added to the TOML as
  * tables or into the ones it has (TOML forbids a table twice).
  */
-import { converse, startDaemon, type RunningDaemon, type StartOptions } from './daemon.js';
+import type { Cleanups } from './cleanups.js';
+import { converse, type RunningDaemon, type StartOptions } from './daemon.js';
 import { freeRtpRange, freeUdpPorts } from './gst-ports.js';
 import { freePort } from './ports.js';
 import { startSipp, type RunningSipp } from './sipp.js';
-
-export type Cleanups = Array<() => unknown>;
+import { startDaemonCleanedBy } from './watched-daemon.js';
 
 /** Adds `lines` at the top of `[table]`, or the table with them at the end when the TOML has none. */
 export function withTable(text: string, table: string, lines: string): string {
@@ -19,12 +19,7 @@ export function withTable(text: string, table: string, lines: string): string {
 
 export async function startDoor(cleanups: Cleanups, toml: string, opts: StartOptions = {}): Promise<RunningDaemon> {
   const withMedia = withTable(toml, 'media', `rtp_ports = "${await freeRtpRange(8)}"`);
-  const d = await startDaemon(withTable(withMedia, 'log', 'level = "debug"'), { timeoutMs: 120_000, ...opts });
-  cleanups.push(async () => {
-    await d.stop();
-    d.cleanup();
-  });
-  return d;
+  return startDaemonCleanedBy(cleanups, withTable(withMedia, 'log', 'level = "debug"'), { timeoutMs: 120_000, ...opts });
 }
 
 /** A SIPp home screen running `scenario` as UAS on a free port, with free video and audio ports for its SDP. */

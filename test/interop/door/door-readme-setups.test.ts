@@ -15,7 +15,8 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useCleanups } from '../../support/cleanups.js';
 import { converse, type RunningDaemon } from '../../support/daemon.js';
 import { hasDnsmasq, startDnsmasq } from '../../support/dnsmasq.js';
 import { drainEvents } from '../../support/events.js';
@@ -41,10 +42,7 @@ function expectCameThrough(s: RunningSipp, k: RunningKamailio): void {
 }
 
 describe.skipIf(!hasSipp)('README worked setups, end to end', () => {
-  const cleanups: Array<() => unknown> = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
+  const cleanups = useCleanups();
 
 
 

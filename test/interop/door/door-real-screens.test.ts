@@ -9,13 +9,14 @@
  * picture with real content. Whichever answers opens the door with its own
  * DTMF (baresip /sndcode, linphone `dtmf`); the other is cancelled.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useCleanups } from '../../support/cleanups.js';
 import { baresipDecodesH264, hasBaresip, startBaresip, type RunningBaresip } from '../../support/baresip.js';
-import { converse, startDaemon, tempDir, type RunningDaemon } from '../../support/daemon.js';
+import { converse, tempDir, type RunningDaemon } from '../../support/daemon.js';
 import { drainEvents } from '../../support/events.js';
-import { freeRtpRange } from '../../support/gst-ports.js';
+import { startDoor } from '../../support/house.js';
 import { hasKamailio, registerContact, startKamailio } from '../../support/kamailio.js';
 import { hasLinphone, startLinphone, type RunningLinphone } from '../../support/linphone.js';
 import { pngSummary } from '../../support/png.js';
@@ -25,10 +26,7 @@ const linphoneDecodesH264 = existsSync(`/usr/lib/${process.arch === 'arm64' ? 'a
 const CODE = '1234';
 
 describe.skipIf(!hasKamailio || !hasBaresip || !hasLinphone || !baresipDecodesH264 || !linphoneDecodesH264)('real baresip and linphone screens behind a forking registrar', () => {
-  const cleanups: Array<() => unknown> = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
+  const cleanups = useCleanups();
 
   async function house(): Promise<{ door: RunningDaemon; baresip: RunningBaresip; linphone: RunningLinphone; snapshot: string }> {
     const k = await startKamailio({ users: { door: 'screens-pw' }, groups: { everyone: ['kitchen', 'hall'] }, openUsers: ['kitchen', 'hall'] });
@@ -40,20 +38,16 @@ describe.skipIf(!hasKamailio || !hasBaresip || !hasLinphone || !baresipDecodesH2
     cleanups.push(() => linphone.kill());
     expect(await registerContact(k, 'hall', linphone.uri)).toBe(true);
     const dir = tempDir('doorstation-snap-');
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const snapshot = join(dir, 'early.png');
     expect(await baresip.command(`/snapshot_recv ${snapshot}`)).toBeTruthy();
-    const rtp = await freeRtpRange(8);
     // Only a registrar: the call goes through it like a registered phone's. The identity's host stays on loopback for liblinphone (door-peers).
-    const door = await startDaemon(
+    const door = await startDoor(
+      cleanups,
       `[sip]\nlisten = ["udp:127.0.0.1:0"]\nidentity = "sip:door@127.0.0.1"\n[account]\nregistrar = "sip:127.0.0.1:${k.port}"\npassword = "screens-pw"\nexpires = 60\n` +
-        `[call]\ntargets = ["sip:everyone@myhouse"]\nring_timeout = 30\nearly_media = "video"\n[media]\nrtp_ports = "${rtp}"\n` +
-        `[door]\nopen_code = "${CODE}"\nallowed = ["sip:everyone@myhouse"]\n[log]\nlevel = "debug"\n`,
-      { timeoutMs: 120_000 },
+        `[call]\ntargets = ["sip:everyone@myhouse"]\nring_timeout = 30\nearly_media = "video"\n` +
+        `[door]\nopen_code = "${CODE}"\nallowed = ["sip:everyone@myhouse"]\n`,
     );
-    cleanups.push(async () => {
-      await door.stop();
-      door.cleanup();
-    });
     await until('door registered', async () => (await converse(door.socket, 'register-status 1\n')).includes('LinphoneRegistrationOk') || undefined);
     return { door, baresip, linphone, snapshot };
   }

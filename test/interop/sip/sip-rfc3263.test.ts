@@ -9,7 +9,8 @@
  *   by the first SRV target of a screen domain goes to the next, and the
  *   CANCEL follows it there.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useCleanups } from '../../support/cleanups.js';
 import { converse } from '../../support/daemon.js';
 import { hasDnsmasq, startDnsmasq, type DnsRecords } from '../../support/dnsmasq.js';
 import { registered, startDoor, startSippScreen } from '../../support/house.js';
@@ -20,10 +21,7 @@ import { until } from '../../support/wait.js';
 
 
 describe.skipIf(!hasDnsmasq || !hasKamailio || !hasSipp)('RFC 3263 with a real name server', () => {
-  const cleanups: Array<() => unknown> = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
+  const cleanups = useCleanups();
 
   async function dns(records: DnsRecords): Promise<string> {
     const d = await startDnsmasq(records);
