@@ -106,7 +106,9 @@ export class Routes {
     const routes: Route[] = [];
     for (const c of candidates) {
       const transport = this.transportFor(c.protocol);
-      if (transport) routes.push({ destination: { protocol: c.protocol, host: c.host, port: c.port }, transport });
+      // RFC 5922 §4: a TLS peer proves the URI's domain, not the SRV target's name.
+      const name = isIP(wanted.host) ? undefined : wanted.host;
+      if (transport) routes.push({ destination: { protocol: c.protocol, host: c.host, port: c.port, ...(name ? { name } : {}) }, transport });
     }
     const [first, ...fallbacks] = routes;
     if (!first) throw new DestinationError(`no ${candidates[0]?.protocol ?? wanted.protocol} listener in sip.listen to reach ${hop}`);
