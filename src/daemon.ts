@@ -89,6 +89,8 @@ export class Daemon {
       userAgent: config.sip.user_agent,
       log: sink.logger('sip'),
       outboundProxy: config.account.outbound_proxy || undefined,
+      directIp: config.call.direct_ip,
+      dnsServers: config.sip.dns_servers,
       tls: {
         verify: config.sip.tls_verify,
         cert: readPem('sip.tls_cert', config.sip.tls_cert),
@@ -149,6 +151,12 @@ export class Daemon {
       onStateChange: (state, detail) => this.events.publish(registrationEvent(state, detail)),
     });
     this.sip.addDelegate({ onFlowClosed: (remote) => registration.flowFailed(remote.host, remote.port) });
+    // Calls go where the binding is, like a registered phone's (core/route.ts).
+    this.sip.useRegistrar(() => registration.hop);
+    if (!a.outbound_proxy) {
+      const byIp = config.call.direct_ip === 'direct' ? '; targets named by IP address are called directly (call.direct_ip)' : '';
+      this.log.info(`while registered, calls go through the registrar that holds the registration${byIp}`);
+    }
     this.services.push({ name: 'registration', start: async () => registration.start(), stop: () => registration.stop() });
     return registration;
   }

@@ -3,6 +3,7 @@
  * its range and its default. zod was chosen because it reports every
  * problem at once with the key path, and gives us the TypeScript type.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { LOG_LEVELS } from '../log/logger.js';
 import { VERSION } from '../version.js';
@@ -29,6 +30,15 @@ const listenAddress = z
   .regex(LISTEN, { message: 'must look like "udp:0.0.0.0:5060", "tcp:[::]:5060" or "tls:HOST:5061"' })
   .refine((s) => Number(s.slice(s.lastIndexOf(':') + 1)) <= 65535, { message: 'port must be at most 65535' });
 
+/** A name server: `192.168.1.1`, `127.0.0.1:5353`, `[::1]:53`. */
+const dnsServer = z.string().refine(
+  (s) => {
+    const m = /^\[([0-9a-fA-F:.]+)\](?::(\d{1,5}))?$/.exec(s) ?? /^([\d.]+)(?::(\d{1,5}))?$/.exec(s) ?? /^([0-9a-fA-F:]+)()$/.exec(s);
+    return !!m && isIP(m[1]!) !== 0 && Number(m[2] || 53) <= 65535;
+  },
+  { message: 'must be an IP address with an optional port, such as "192.168.1.1", "127.0.0.1:5353" or "[::1]:53"' },
+);
+
 /** A GPIO line number, or -1 for "not wired". */
 const gpioLine = int(-1, 1023);
 
@@ -51,6 +61,8 @@ const sip = z
     tls_cert: z.string().default(''),
     tls_key: z.string().default(''),
     tls_verify: z.boolean().default(true),
+    // RFC 3263 lookups (NAPTR, SRV, A/AAAA) go to these name servers; empty: the system's (and /etc/hosts).
+    dns_servers: z.array(dnsServer).default([]),
   })
   .prefault({});
 
@@ -79,6 +91,9 @@ const call = z
     ring_timeout: int(1, 600, ' (seconds)').default(30),
     early_media: z.enum(['none', 'video', 'audio+video']).default('video'),
     max_duration: int(1, 86400, ' (seconds)').default(300),
+    // A target named by IP address while an outbound proxy or registrar is in use: "direct" calls it
+    // itself (a screen on the LAN keeps working when the proxy is down), "via-proxy" sends it through.
+    direct_ip: z.enum(['direct', 'via-proxy']).default('direct'),
   })
   .prefault({});
 

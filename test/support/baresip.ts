@@ -50,7 +50,8 @@ export async function startBaresip(opts: BaresipOptions = {}): Promise<RunningBa
   const rtpBase = await freePort({ pair: true });
   const user = opts.user ?? 'screen';
   const dir = mkdtempSync(join(tmpdir(), 'baresip-'));
-  const modules = ['cons', 'g711', 'aufile', 'aubridge', ...(baresipDecodesH264 ? ['avcodec', 'snapshot'] : [])];
+  // Without a display module baresip takes no video at all (`use_video=0`, m=video 0): fakevideo stands in for a screen (LAB.md).
+  const modules = ['cons', 'g711', 'aufile', 'aubridge', ...(baresipDecodesH264 ? ['avcodec', 'snapshot', 'fakevideo'] : [])];
   writeFileSync(
     join(dir, 'config'),
     [
@@ -67,7 +68,8 @@ export async function startBaresip(opts: BaresipOptions = {}): Promise<RunningBa
       `rtp_ports ${rtpBase}-${rtpBase + 9}`,
       'rtp_stats yes',
       'net_interface 127.0.0.1',
-      'video_display nil',
+      baresipDecodesH264 ? 'video_display fakevideo,nil' : 'video_display nil',
+      ...(baresipDecodesH264 ? ['video_source fakevideo,nil'] : []),
       `module_path ${MODULES}`,
       ...modules.map((m) => `module ${m}.so`),
       'module_app account.so',

@@ -60,6 +60,14 @@ export interface CoreDelegate {
 export interface Route {
   readonly destination: Endpoint;
   readonly transport: Transport;
+  /**
+   * Where to try next, in order, when this hop times out, cannot be
+   * reached or answers 503 (RFC 3263 §4.3: the other SRV targets and
+   * addresses of the same name).
+   */
+  readonly fallbacks?: readonly Route[];
+  /** Route header values the request must carry (a preloaded proxy, §8.1.2); added when it has none. */
+  readonly routeSet?: readonly string[];
 }
 
 export interface OutgoingRequest {

@@ -1,13 +1,10 @@
 /**
- * Where a request goes (RFC 3261 §8.1.2, RFC 3263 in part): the first
- * Route if there is one (loose routing, §16.12), else the Request-URI; the
- * transport from `;transport=`, `sips:` → TLS, else UDP; the port given or
- * the protocol's default. Host names resolve with the system resolver
- * (A/AAAA); NAPTR/SRV lookups are not done, so a domain that only has SRV
- * records needs an explicit host:port or outbound_proxy.
+ * What a URI says about where it goes before any DNS (RFC 3261 §19.1.2):
+ * the host (or `maddr`), the transport from `;transport=` (`sips:` → TLS,
+ * else UDP), the port given or the protocol's default. Used to check a
+ * URI early and to tell an address from a name; the lookups themselves
+ * (RFC 3263) are in resolve/sip-resolver.ts.
  */
-import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
 import { isSipUri, parseUri, type SipUri } from '../message/index.js';
 import { defaultPort, type Endpoint, type TransportProtocol } from '../transport/endpoint.js';
 
@@ -33,15 +30,4 @@ function transportOf(uri: SipUri): TransportProtocol {
   const t = (uri.params.get('transport') ?? 'udp').toLowerCase();
   if (t === 'udp' || t === 'tcp' || t === 'tls') return t;
   throw new DestinationError(`transport "${t}" is not supported`);
-}
-
-/** The endpoint with its host resolved to an address. */
-export async function resolveEndpoint(e: Endpoint): Promise<Endpoint> {
-  if (isIP(e.host)) return e;
-  try {
-    const { address } = await lookup(e.host);
-    return { ...e, host: address };
-  } catch {
-    throw new DestinationError(`cannot resolve host "${e.host}"`);
-  }
 }

@@ -14,13 +14,15 @@ import { StreamTransport } from '../transport/stream-transport.js';
 import type { Received, Transport, TransportHandlers } from '../transport/transport.js';
 import { UdpTransport } from '../transport/udp-transport.js';
 import { ALLOW, SUPPORTED, type ClientCallbacks, type CoreDelegate, type OutgoingRequest, type RequestHandler, type Route } from './core-types.js';
-import { Routes } from './route.js';
+import { Routes, type DirectIp, type RegistrarHop } from './route.js';
+import { SipResolver } from '../resolve/sip-resolver.js';
 import { Uac } from './uac.js';
 import { Uas } from './uas.js';
 import { Wire } from './wire.js';
 
 export type { ClientCallbacks, ClientFailure, CoreDelegate, IncomingRequest, OutgoingRequest, RequestHandler, Route } from './core-types.js';
 export { ALLOW, SUPPORTED } from './core-types.js';
+export type { DirectIp, RegistrarHop } from './route.js';
 
 export interface SipStackOptions {
   listen: readonly string[];
@@ -29,6 +31,10 @@ export interface SipStackOptions {
   tls?: { cert?: Buffer; key?: Buffer; verify: boolean; ca?: Buffer };
   /** Every out-of-dialog request goes here when set (config `account.outbound_proxy`). */
   outboundProxy?: string;
+  /** How a target named by IP address is reached while a proxy or registrar is in use (config `call.direct_ip`). */
+  directIp?: DirectIp;
+  /** Name servers for RFC 3263 lookups, `HOST:PORT` (config `sip.dns_servers`); empty: the system's. */
+  dnsServers?: readonly string[];
   timers?: Partial<TimerValues>;
   /**
    * The transports to use instead of those `listen` describes, given the
@@ -65,7 +71,8 @@ export class SipStack {
         return e.protocol === 'udp' ? new UdpTransport(e, handlers, log) : new StreamTransport(e, handlers, log, { tls: opts.tls });
       });
     this.wire = new Wire(log);
-    this.routes = new Routes(this.transports, opts.outboundProxy);
+    const resolver = new SipResolver({ servers: opts.dnsServers, transports: new Set(this.transports.map((t) => t.protocol)) });
+    this.routes = new Routes({ transports: this.transports, resolver, outboundProxy: opts.outboundProxy, directIp: opts.directIp });
     this.uac = new Uac({ routes: this.routes, wire: this.wire, log, userAgent, timers, onStraySuccess: (res, r) => this.delegates.forEach((d) => d.onStraySuccess?.(res, r)) });
     this.uas = new Uas({ wire: this.wire, log, userAgent, timers, handlerFor: (m) => this.handlers.get(m), onAck: (ack, r) => this.delegates.forEach((d) => d.onAck?.(ack, r)) });
     this.handle('OPTIONS', (inc) => inc.respond(200, 'OK', { headers: this.capabilityHeaders() }));
@@ -126,6 +133,11 @@ export class SipStack {
 
   routeOutOfDialog(uri: string): Promise<Route> {
     return this.routes.routeOutOfDialog(uri);
+  }
+
+  /** While registered, new out-of-dialog requests go through the registrar this names (the registration's). */
+  useRegistrar(registrar: () => RegistrarHop | undefined): void {
+    this.routes.useRegistrar(registrar);
   }
 
   send(request: SipRequest, callbacks: ClientCallbacks, target?: string | Route): Promise<OutgoingRequest> {

@@ -10,8 +10,8 @@ import { newBranch, sameTransactionRequest, type SipRequest, type SipResponse } 
 import { InviteClientTransaction } from '../transaction/invite-client-transaction.js';
 import { NonInviteClientTransaction } from '../transaction/non-invite-client-transaction.js';
 import type { TimerValues } from '../transaction/timers.js';
-import { hostPort, viaTransport } from '../transport/endpoint.js';
-import type { Received } from '../transport/transport.js';
+import { hostPort, viaTransport, type Endpoint } from '../transport/endpoint.js';
+import type { Received, Transport } from '../transport/transport.js';
 import type { ClientCallbacks, ClientTx, OutgoingRequest, Route } from './core-types.js';
 import { isWildcard, sourceAddressToward } from './local-address.js';
 import type { Routes } from './route.js';
@@ -37,26 +37,56 @@ export class Uac {
    * Sends a request in a new client transaction: Via with a fresh branch
    * and rport (RFC 3581 §3), Max-Forwards and User-Agent when missing.
    * `target` is the next hop, or the route already worked out for it.
+   * When the hop times out, cannot be reached or answers 503 before any
+   * other response, the request goes to the route's next fallback in a
+   * new transaction (RFC 3263 §4.3: new branch); the returned request
+   * follows it, so a CANCEL goes where the INVITE went last.
    */
   async send(request: SipRequest, callbacks: ClientCallbacks, target?: string | Route): Promise<OutgoingRequest> {
-    let out: OutgoingRequest & { branch: string };
+    let routed: Route;
     try {
-      out = await this.prepare(request, target);
+      routed = typeof target === 'object' ? target : await this.o.routes.route(request, target);
     } catch (e) {
       const reason = errorMessage(e);
       queueMicrotask(() => callbacks.onFailure({ kind: 'unreachable', reason }));
       throw e;
     }
-    const { destination, transport, branch } = out;
-    const wire = this.o.wire.to<SipRequest>(transport, destination);
-    const key = clientKey(branch, request.cseq.method);
-    const user = transactionUser(callbacks);
-    const tx: ClientTx =
-      request.method === 'INVITE'
-        ? new InviteClientTransaction(key, request, wire, user, (res) => ackForFailure(request, res), this.o.timers)
-        : new NonInviteClientTransaction(key, request, wire, user, this.o.timers);
-    this.track(key, tx);
-    return { request, destination, transport };
+    if (routed.routeSet && !request.headers.has('Route')) for (const r of routed.routeSet) request.headers.append('Route', r);
+    const hops = [routed, ...(routed.fallbacks ?? [])];
+    const out: { request: SipRequest; destination: Endpoint; transport: Transport } = { request, destination: routed.destination, transport: routed.transport };
+    const attempt = async (i: number): Promise<void> => {
+      const hop = hops[i]!;
+      if (i > 0) request.headers.set('Via', request.headers.getAll('Via').slice(1));
+      const { branch } = await this.prepare(request, hop);
+      out.destination = hop.destination;
+      out.transport = hop.transport;
+      const key = clientKey(branch, request.cseq.method);
+      let heard = false;
+      const next = (why: string): boolean => {
+        if (heard || i + 1 >= hops.length) return false;
+        const n = hops[i + 1]!.destination;
+        this.o.log.info(`${request.method} to ${hostPort(hop.destination.host, hop.destination.port)}: ${why}; trying ${n.protocol}:${hostPort(n.host, n.port)} (RFC 3263 §4.3)`);
+        attempt(i + 1).catch((e: unknown) => callbacks.onFailure({ kind: 'unreachable', reason: errorMessage(e) }));
+        return true;
+      };
+      const user = {
+        onResponse: (r: SipResponse) => {
+          if (r.status === 503 && next('503')) return;
+          if (r.status > 100) heard = true;
+          callbacks.onResponse(r);
+        },
+        onTimeout: () => next('no answer') || callbacks.onFailure({ kind: 'timeout', reason: 'Request Timeout' }),
+        onTransportError: (e: Error) => next(e.message) || callbacks.onFailure({ kind: 'unreachable', reason: e.message }),
+      };
+      const wire = this.o.wire.to<SipRequest>(hop.transport, hop.destination);
+      const tx: ClientTx =
+        request.method === 'INVITE'
+          ? new InviteClientTransaction(key, request, wire, user, (res) => ackForFailure(request, res), this.o.timers)
+          : new NonInviteClientTransaction(key, request, wire, user, this.o.timers);
+      this.track(key, tx);
+    };
+    await attempt(0);
+    return out;
   }
 
   /**

@@ -11,12 +11,13 @@
 import type { Logger } from '../../log/logger.js';
 import { DigestClient, type DigestCredentials } from '../auth/index.js';
 import { formatNameAddr, parseNameAddr, SipResponse, type SipRequest } from '../message/index.js';
-import type { SipStack } from '../core/sip-stack.js';
+import type { OutgoingRequest, Route, SipStack } from '../core/sip-stack.js';
 import { buildRequest, newCallId, newFromTag } from '../message/build-request.js';
 import { endpointOfUri } from '../core/destination.js';
 import type { Endpoint } from '../transport/endpoint.js';
 import type { Transport } from '../transport/transport.js';
 import { Backoff } from './backoff.js';
+import { flowTimerOf, grantedExpires } from './register-response.js';
 import { errorMessage } from '../../log/error-message.js';
 
 /** liblinphone's names, which `register-status` prints (LINPHONE-DAEMON.md §5). */
@@ -107,6 +108,16 @@ export class RegistrationClient {
 
   get registrar(): string {
     return this.targets[this.active]!.uri;
+  }
+
+  /**
+   * While registered: the registrar that holds the binding now (primary or
+   * backup) and the flow the binding is on, through which new calls go
+   * (a registered phone's way, see core/route.ts). Undefined otherwise.
+   */
+  get hop(): { uri: string; route: { destination: Endpoint; transport: Transport } } | undefined {
+    const t = this.targets[this.active]!;
+    return this._state === 'Ok' && t.flow ? { uri: t.uri, route: t.flow } : undefined;
   }
 
   start(): void {
@@ -278,8 +289,10 @@ export class RegistrationClient {
         contact: `<${t.contact}>`,
         headers: [['Expires', String(wantExpires)], ...authHeaders.map((h): [string, string] => [h.name, h.value])],
       });
-      const res = await this.transact(req, t.uri);
+      const res = await this.transact(req, routed);
       if (!(res instanceof SipResponse)) return { ok: false, reason: res };
+      // The REGISTER may have moved on to another SRV target (RFC 3263 §4.3): the binding is where it was answered.
+      if (expires > 0) t.flow = res.via;
       if (res.status >= 200 && res.status < 300) {
         return { ok: true, expires: wantExpires === 0 ? 0 : grantedExpires(res, t.contact, wantExpires), flowTimer: flowTimerOf(res) };
       }
@@ -302,45 +315,30 @@ export class RegistrationClient {
     return { ok: false, reason: 'too many challenges' };
   }
 
-  private transact(req: SipRequest, target: string): Promise<SipResponse | string> {
+  /** One REGISTER transaction along `route` (and its fallbacks); the response comes with the hop that answered. */
+  private transact(req: SipRequest, route: Route): Promise<(SipResponse & { via: Route }) | string> {
     return new Promise((resolve) => {
+      let out: OutgoingRequest | undefined;
+      let early: SipResponse | undefined;
+      const answered = (res: SipResponse, o: OutgoingRequest) => resolve(Object.assign(res, { via: { destination: o.destination, transport: o.transport } }));
       this.opts.stack
         .send(
           req,
           {
             onResponse: (res) => {
-              if (res.status >= 200) resolve(res);
+              if (res.status < 200) return;
+              if (out) answered(res, out);
+              else early = res;
             },
             onFailure: (f) => resolve(f.kind === 'timeout' ? 'no answer (timeout)' : f.reason),
           },
-          target,
+          route,
         )
+        .then((o) => {
+          out = o;
+          if (early) answered(early, o);
+        })
         .catch(() => {}); // onFailure has the reason
     });
   }
-}
-
-/** §10.2.4: the expiry is the contact's `expires` param in the 2xx, else its Expires header, else what we asked. */
-function grantedExpires(res: SipResponse, ourContact: string, asked: number): number {
-  for (const value of res.headers.getAll('Contact')) {
-    try {
-      const c = parseNameAddr(value);
-      const uri = 'host' in c.uri ? c.uri : undefined;
-      const ours = parseNameAddr(`<${ourContact}>`).uri;
-      if (uri && 'host' in ours && uri.host === ours.host && (uri.port ?? 5060) === (ours.port ?? 5060) && (uri.user ?? '') === (ours.user ?? '')) {
-        const e = Number(c.params.get('expires'));
-        if (Number.isInteger(e) && e > 0) return e;
-      }
-    } catch {
-      // a contact we cannot read is not ours
-    }
-  }
-  const h = Number(res.headers.get('Expires'));
-  return Number.isInteger(h) && h > 0 ? h : asked;
-}
-
-/** RFC 5626 §5.4: Flow-Timer, the seconds within which the registrar wants a keep-alive on this flow. */
-function flowTimerOf(res: SipResponse): number | undefined {
-  const v = Number(res.headers.get('Flow-Timer'));
-  return Number.isInteger(v) && v > 0 ? v : undefined;
 }

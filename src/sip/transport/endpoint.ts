@@ -7,6 +7,12 @@ export interface Endpoint {
   /** An IP address (no brackets for IPv6) or a host name. */
   host: string;
   port: number;
+  /**
+   * The host name of the URI this address was found for (RFC 3263), when it
+   * had one: the name a TLS server's certificate must carry (RFC 5922 §4),
+   * whatever SRV target or address the lookups led to.
+   */
+  name?: string;
 }
 
 /** The default port per RFC 3261 §19.1.2: 5060, or 5061 for TLS. */

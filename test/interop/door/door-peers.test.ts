@@ -5,10 +5,11 @@
  * `call-stats` and on theirs by their own RTP statistics — then the door
  * hangs up with BYE.
  *
- * Neither screen decodes our H.264 on this machine's Debian packages
- * (baresip needs baresip-ffmpeg for avcodec; Debian's mediastreamer2 has no
- * H.264 encoder, so linphone answers m=video 0): video to real screens is
- * asserted only where the screen can take it.
+ * Video to real screens needs their H.264 decoders: baresip's avcodec
+ * (Debian baresip-ffmpeg, with the fakevideo display the helper loads) and
+ * linphone's msopenh264 (mediastreamer2-plugin-openh264); without them they
+ * answer m=video 0. Early video decoded by both through a forking
+ * registrar is door-real-screens.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { useCleanups } from '../../support/cleanups.js';

@@ -7,56 +7,17 @@
  * pings, and its own TLS listener serves its certificate and answers
  * OPTIONS, to Kamailio and to a plain TLS client.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { converse, tempDir, type RunningDaemon } from '../../support/daemon.js';
+import { converse, type RunningDaemon } from '../../support/daemon.js';
 import { startDaemonCleanedBy } from '../../support/watched-daemon.js';
+import { hasOpenssl, makeCerts, type Certs } from '../../support/tls-certs.js';
 import { answersOptionsWithin, hasKamailio, startKamailio, type RunningKamailio } from '../../support/kamailio.js';
 import { optionsOverStream } from '../../support/sip-options.js';
 import { until } from '../../support/wait.js';
 
 const KAMAILIO_TLS = '/usr/lib/x86_64-linux-gnu/kamailio/modules/tls.so';
 const hasKamailioTls = hasKamailio && existsSync(process.arch === 'arm64' ? KAMAILIO_TLS.replace('x86_64', 'aarch64') : KAMAILIO_TLS);
-const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
-
-function openssl(dir: string, args: string[]): void {
-  const r = spawnSync('openssl', args, { cwd: dir, timeout: 20_000, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`openssl ${args.join(' ')}: ${r.stderr}`);
-}
-
-interface Certs {
-  dir: string;
-  ca: string;
-  /** Name-checked for 127.0.0.1 and ::1, signed by `ca`. */
-  server: { cert: string; key: string };
-  /** Signed by `ca` but for another name only (a certificate for someone else). */
-  misnamed: { cert: string; key: string };
-  /** The door's own, for its TLS listener. */
-  door: { cert: string; key: string };
-}
-
-/** A throwaway CA and three leaf certificates it signed (P-256 keys: quick to make). */
-function makeCerts(): Certs {
-  const dir = tempDir('doorstation-tls-');
-  openssl(dir, ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2',
-    '-subj', '/CN=doorstation test CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
-  const leaf = (name: string, san: string) => {
-    writeFileSync(join(dir, `${name}.ext`), `subjectAltName=${san}\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth,clientAuth\n`);
-    openssl(dir, ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}.test`]);
-    openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.pem`, '-days', '2', '-extfile', `${name}.ext`]);
-    return { cert: join(dir, `${name}.pem`), key: join(dir, `${name}.key`) };
-  };
-  return {
-    dir,
-    ca: join(dir, 'ca.pem'),
-    server: leaf('registrar', 'IP:127.0.0.1,IP:::1,DNS:localhost'),
-    misnamed: leaf('elsewhere', 'DNS:elsewhere.example'),
-    door: leaf('door', 'IP:127.0.0.1,DNS:localhost'),
-  };
-}
-
 const registered = (d: RunningDaemon) => async () => {
   const out = await converse(d.socket, 'register-status 1\n');
   return out.includes('State: LinphoneRegistrationOk') ? out : undefined;
