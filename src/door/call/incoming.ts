@@ -10,6 +10,7 @@ import { SrtpRequiredError, type MediaPlan } from '../../sdp/types.js';
 import type { IncomingRequest } from '../../sip/user-agent.js';
 import { errorMessage } from '../../log/error-message.js';
 import type { CallCore } from './call-core.js';
+import { ownablePlan } from './call-media.js';
 import { CallState, LocalSdp } from './call-state.js';
 
 export class Incoming {
@@ -48,8 +49,12 @@ export class Incoming {
       return false;
     }
     const dialog = await ua.accept(inc, answer.sdp, call.dialogUser(sdp));
-    const plan = answer.plan;
-    call.answer({ dialog, plan });
+    // What we send goes only where a screen could be (media/destination-rules.ts); the SDP answer stays as agreed.
+    const signalling = inc.source.host;
+    const checked = ownablePlan(answer.plan, signalling);
+    for (const p of checked.problems) log.warn(`call from ${call.remote}: ${p}`);
+    const plan = checked.plan;
+    call.answer({ dialog, plan, identity: call.remote, signalling });
     const key = `${call.id}:in`;
     if (plan.video?.send) media.showVideo(key, plan.video);
     if (plan.video?.send) call.forks.set(key, { key, dialog, plan });
