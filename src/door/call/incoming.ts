@@ -37,6 +37,8 @@ export class Incoming {
     if (call.answered || call.ended) return false;
     const { ua, media, log } = call;
     const sdp = new LocalSdp(media.local(await ua.localAddressOf(inc)));
+    // Ended while we looked up our address (a press ends an incoming call: door-station.ts ring).
+    if (call.ended) return false;
     let answer: { sdp: string; plan: MediaPlan };
     try {
       if (inc.request.body.length === 0) throw new Error('an INVITE without SDP offer is not supported');
@@ -49,6 +51,12 @@ export class Incoming {
       return false;
     }
     const dialog = await ua.accept(inc, answer.sdp, call.dialogUser(sdp));
+    if (call.ended) {
+      // Ended (a press) while the 200 was on its way: that dialog is hung up at once.
+      ua.forget(dialog);
+      void ua.bye(dialog);
+      return false;
+    }
     // What we send goes only where a screen could be (media/destination-rules.ts); the SDP answer stays as agreed.
     const signalling = inc.source.host;
     const checked = ownablePlan(answer.plan, signalling);
