@@ -144,7 +144,7 @@ export interface AudioStats {
   bytesSent: number;
   packetsReceived: number;
   bytesReceived: number;
-  /** From an address or port other than the peer's (as its SDP says): dropped (nobody else may send us DTMF). */
+  /** From an address other than the peer's, or telephone-events from another port than its SDP names: dropped (nobody else may send us DTMF). */
   packetsRejected: number;
   /** Ringing screens that get early audio now (before the answer). */
   earlyDestinations?: number;

@@ -14,9 +14,9 @@
  *   authenticated before anything reads it, so a DTMF digit can only come
  *   from a packet keyed by the peer we talk to. Failures are counted and
  *   dropped, never thrown out of the socket handler;
- * - what we receive counts only from the talk's peer, at the address AND
- *   port its SDP names (symmetric RTP, RFC 4961): only that reaches the
- *   speaker and only its telephone-events are digits; before the answer
+ * - what we receive counts only from the talk's peer: audio from its
+ *   address, telephone-events only from the address AND port its SDP
+ *   names (symmetric RTP, RFC 4961); before the answer
  *   (early audio) nothing received is played or read as a digit, so a
  *   ringing fork can neither be heard nor key the code;
  * - a press is remembered for the whole call (dtmf-event.ts), so captured
@@ -344,8 +344,8 @@ export class AudioSession extends TypedEmitter<AudioSessionEvents> {
     const talk = this.talk;
     // Before the answer nothing is read: a ringing fork is neither heard nor able to key a digit.
     if (!talk) return;
-    // Only the peer we talk to, at the address and port its SDP names: DTMF opens the door, so nobody else gets heard.
-    if (rinfo.port !== talk.port || stripV4Mapped(rinfo.address) !== stripV4Mapped(talk.address)) {
+    // Only the peer we talk to: DTMF opens the door, so nobody else gets heard.
+    if (stripV4Mapped(rinfo.address) !== stripV4Mapped(talk.address)) {
       this.stats_.packetsRejected++;
       return;
     }
@@ -363,6 +363,11 @@ export class AudioSession extends TypedEmitter<AudioSessionEvents> {
     this.stats_.packetsReceived++;
     this.stats_.bytesReceived += msg.length;
     if (talk.dtmf && rtp.payloadType === talk.dtmf.payloadType) {
+      // A digit only from the port its SDP names (symmetric RTP, RFC 4961), not any port of its IP (issue 12 row 19).
+      if (rinfo.port !== talk.port) {
+        this.stats_.packetsRejected++;
+        return;
+      }
       const digit = this.dedup.accept(rtp.ssrc, rtp.timestamp, rtp.payload);
       if (digit) {
         this.stats_.dtmfReceived++;
