@@ -1,34 +1,21 @@
 /**
- * Two-way audio with the screen that answered, early audio (send only)
- * to every ringing screen before that, and RFC 4733 DTMF both ways. The RTP socket is ours (node dgram), not GStreamer's:
+ * Two-way audio with the screen that answered, early audio to the ringing
+ * ones before that (early-audio.ts: same stream; the talk replaces it,
+ * keeping SSRC and sequence when the codec stays), and RFC 4733 DTMF both
+ * ways. The RTP socket is ours (node dgram), not GStreamer's:
  * - symmetric RTP: we send from the port we receive on and that our SDP
- *   names (GStreamer's udpsrc and udpsink can't share a socket through
- *   this binding: the `socket` property is an object);
- * - telephone-events are read and written here, one stream with the
- *   audio (our SSRC and sequence numbers on every packet we send), so no
- *   in-band tone detection and no rtpdtmfsrc (which needs custom events
- *   the binding can't send);
- * - packets count for call-stats;
- * - SRTP (RFC 3711) is done here too, in node:crypto (srtp/): every packet
- *   we send, DTMF included, is protected; every packet we get is
- *   authenticated before anything reads it, so a DTMF digit can only come
- *   from a packet keyed by the peer we talk to. Failures are counted and
- *   dropped, never thrown out of the socket handler;
- * - what we receive counts only from the talk's peer: audio from its
- *   address, telephone-events only from the address AND port its SDP
- *   names (symmetric RTP, RFC 4961); before the answer
- *   (early audio) nothing received is played or read as a digit, so a
- *   ringing fork can neither be heard nor key the code;
- * - a press is remembered for the whole call (dtmf-event.ts), so captured
- *   code packets sent again later in the call are not digits.
- *
- * Early audio (`early_media = "audio+video"`, like video): one microphone,
- * one encoder, one SSRC and sequence; every ringing screen that takes
- * audio is a destination (its payload type written into a copy of each
- * packet, its own SRTP context keyed with our one call key). The answer's
- * talk replaces them all, keeping SSRC and sequence when the codec stays,
- * so the screen that answers hears no break; a fork that ends is removed
- * by the door at once (removeEarly).
+ *   names (udpsrc and udpsink can't share a socket through this binding);
+ * - telephone-events are read and written here, one stream with the audio,
+ *   so no in-band tone detection and no rtpdtmfsrc (which needs custom
+ *   events the binding can't send); packets count for call-stats;
+ * - SRTP (RFC 3711, srtp/): every packet we send is protected, every packet
+ *   we get authenticated before anything reads it; failures are counted
+ *   and dropped, never thrown out of the socket handler;
+ * - only the talk's peer is heard: audio from its address, telephone-events
+ *   from its address AND the port its SDP names (RFC 4961); before the
+ *   answer nothing received is played or read as a digit, so a ringing
+ *   fork can neither be heard nor key the code; a press is remembered for
+ *   the whole call (dtmf-event.ts), so a replayed code is no digit.
  * GStreamer does capture, echo cancelling, coding and playback
  * (audio-pipeline.ts), one cached pipeline per codec.
  *
@@ -50,6 +37,7 @@ import { randomInt } from 'node:crypto';
 import { AUDIO_NAMES, CODEC_CLOCK, audioPipelineDescription } from './audio-pipeline.js';
 import type { DtmfDigit } from '../../dtmf.js';
 import { DTMF_PRESSES_PER_CALL, DtmfDeduplicator } from './dtmf-event.js';
+import { EarlyAudio } from './early-audio.js';
 import { dtmfPacketPlan } from './dtmf-sender.js';
 import { ManagedPipeline } from '../gst/managed-pipeline.js';
 import { PipelineSupervisor } from '../gst/pipeline-supervisor.js';
@@ -72,13 +60,6 @@ export interface AudioSessionOptions {
   source: string;
   sink: string;
   echoCancel: boolean;
-}
-
-/** One ringing screen that gets the microphone before the answer. */
-interface EarlyDestination {
-  params: TalkParams;
-  /** Our key for what we send; the screen's key is not used (nothing it sends is read). */
-  srtp: SrtpSession | undefined;
 }
 
 interface CodecPipeline {
@@ -109,8 +90,8 @@ export function idleAudioStats(): AudioStats {
 export class AudioSession extends TypedEmitter<AudioSessionEvents> {
   private readonly pipelines = new Map<AudioCodecName, CodecPipeline>();
   private talk: TalkParams | undefined;
-  /** Early audio destinations by id, until the talk starts. */
-  private readonly early = new Map<string, EarlyDestination>();
+  /** Ringing screens that get the microphone, until the talk starts. */
+  private readonly early = new EarlyAudio();
   /** The pipeline kept running (the last talk's codec), talking or not. */
   private current: CodecPipeline | undefined;
   /** Bumped per talk: DTMF timers of an earlier talk find it changed and stop. */
@@ -157,25 +138,16 @@ export class AudioSession extends TypedEmitter<AudioSessionEvents> {
    */
   addEarly(id: string, params: TalkParams): boolean {
     if (this.talk) return false;
-    const srtp = params.srtp ? SrtpSession.create(params.srtp) : undefined;
-    if (params.srtp && !srtp) throw new Error('SRTP keys are not AES_CM_128 key||salt: early audio not started');
-    const others = [...this.early.entries()].filter(([k]) => k !== id);
-    if (others.length > 0 && others[0]![1].params.codec !== params.codec) return false;
-    if (others.length === 0 && !this.early.has(id)) this.open(params, true);
-    this.early.set(id, { params, srtp });
-    return true;
+    const added = this.early.add(id, params);
+    if (added === 'first') this.open(params, true);
+    return added !== 'other-codec';
   }
 
   /** That screen gets no more early audio; the microphone closes when it was the last and nobody talks. */
   removeEarly(id: string): void {
-    if (!this.early.delete(id) || this.early.size > 0 || this.talk) return;
+    if (!this.early.remove(id) || this.talk) return;
     this.generation++;
     if (this.current) this.closeValve(this.current);
-  }
-
-  /** Destinations of early audio now (for stats and tests). */
-  get earlyDestinations(): number {
-    return this.early.size;
   }
 
   /** The codec's pipeline running with its valve open; a new SSRC and sequence when `fresh`. */
@@ -322,12 +294,7 @@ export class AudioSession extends TypedEmitter<AudioSessionEvents> {
     this.lastAudioAt = performance.now();
     restampRtp(buf, this.seq++, this.ssrc);
     if (talk) return this.send(buf, talk, this.srtp);
-    for (const dest of this.early.values()) {
-      // Each screen's own payload type; the same SSRC and sequence for all (one stream, like the video's).
-      const copy = Buffer.from(buf);
-      copy[1] = (copy[1]! & 0x80) | (dest.params.payloadType & 0x7f);
-      this.send(copy, dest.params, dest.srtp);
-    }
+    this.early.fanOut(buf, (packet, to, srtp) => this.send(packet, to, srtp));
   }
 
   private send(plain: Buffer, talk: TalkParams, srtp: SrtpSession | undefined): void {
