@@ -41,6 +41,8 @@ export class Outgoing {
   /** Early dialogs (client + To-tag) refused for lack of SRTP: no media, and a 200 from one is hung up. */
   private readonly refused = new Set<string>();
   private forkSeq = 0;
+  /** The fork cap was reached and said so. */
+  private capWarned = false;
 
   constructor(private readonly call: CallCore) {}
 
@@ -144,7 +146,9 @@ export class Outgoing {
     // The same early dialog again (a 183 resent, or an UPDATE-less SDP change): its media follow, no new fork.
     const known = [...forks.values()].find((f) => f.client === client && f.dialog.remoteTag === dialog.remoteTag);
     if (!known && forks.size >= MAX_EARLY_FORKS) {
-      if (forks.size === MAX_EARLY_FORKS) this.call.log.warn(`more than ${MAX_EARLY_FORKS} early dialogs: ${dialog.remoteUri} and any further ones get no early media`);
+      // One line per call, not one per fork: the forks are what floods.
+      if (!this.capWarned) this.call.log.warn(`more than ${MAX_EARLY_FORKS} early dialogs: ${dialog.remoteUri} and any further ones get no early media`);
+      this.capWarned = true;
       return;
     }
     const checked = ownablePlan(plan, client.destination?.host);

@@ -138,6 +138,7 @@ describe('early media destinations (issue 12 row 10)', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(d.media.destinations.size).toBe(MAX_EARLY_FORKS);
     expect(d.media.audioDestinations.size).toBe(MAX_EARLY_FORKS);
+    expect(d.lines.filter((l) => l.includes('early dialogs:'))).toHaveLength(1);
     console.log(`[door] 150 fake forks: ${d.media.destinations.size} video and ${d.media.audioDestinations.size} audio destinations`);
   });
 
