@@ -209,6 +209,8 @@ export class Outgoing {
       media.showVideo(key, plan.video);
       if (!fork) forks.set(key, { key, client, dialog, plan });
     }
+    // What the answer no longer agrees to (or names an address no screen owns) stops too.
+    if (fork && !plan?.video?.send) media.hideVideo(fork.key);
     if (fork && !plan?.audio?.send) media.hideAudio(fork.key);
     if (plan) media.startTalk(plan);
     ua.track(dialog, this.call.dialogUser(new LocalSdp(local!)));
