@@ -139,7 +139,12 @@ export class AudioSession extends TypedEmitter<AudioSessionEvents> {
   addEarly(id: string, params: TalkParams): boolean {
     if (this.talk) return false;
     const added = this.early.add(id, params);
-    if (added === 'first') this.open(params, true);
+    try {
+      if (added === 'first') this.open(params, true);
+    } catch (e) {
+      this.early.remove(id);
+      throw e;
+    }
     return added !== 'other-codec';
   }
 
