@@ -114,7 +114,7 @@ export class DoorStation extends TypedEmitter<DoorStationEvents> {
     const busy = this.current();
     if (busy?.direction === 'in') {
       this.opts.log.info(`button pressed during the ${busy.answered ? 'answered' : 'ringing'} call ${busy.id} from ${busy.remote}: it ends, the press rings the targets`);
-      busy.endReason = 'ended: the door button was pressed';
+      busy.endReason = 'the door button was pressed';
       void busy.hangup();
     }
     return this.call(this.opts.config.call.targets, this.opts.config.call.early_media);
