@@ -5,6 +5,7 @@
  * ours (each press once, end packets and all); and a stranger whose DTMF
  * is not heard.
  */
+import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../../../src/config/schema.js';
@@ -12,6 +13,7 @@ import { buildTelephoneEvent } from '../../../src/media/audio/dtmf-event.js';
 import { gstAvailable } from '../../../src/media/gst/gst.js';
 import { GstMediaEngine } from '../../../src/media/engine/gst-engine.js';
 import { buildRtp } from '../../../src/media/rtp/rtp-packet.js';
+import { SrtpSession } from '../../../src/media/srtp/srtp-session.js';
 import type { AudioCodecName, MediaError } from '../../../src/media/media-engine.js';
 import { CHAIN, PLAYING, gstLaunch, type GstLaunch } from '../../support/gst-launch.js';
 import { freeRtpRange, freeUdpPorts } from '../../support/gst-ports.js';
@@ -257,6 +259,28 @@ describe.skipIf(!gstAvailable())('media audio and DTMF (GStreamer)', () => {
     expect(door.e.stats().audio.earlyDestinations).toBe(0);
     expect(door.errors).toEqual([]);
     console.log(`[media] early audio: screen a ${aBefore} packets before the answer, screen b ${bAfter} until removed, 0 after`);
+  });
+
+  it('early audio under SRTP: each ringing screen authenticates and decrypts the one stream with the call key, in its own payload type', async () => {
+    const door = await engine({ audio_source: 'test' });
+    const ours = randomBytes(30).toString('base64');
+    const screens = [await listener(), await listener()];
+    const raw: Buffer[][] = [[], []];
+    screens.forEach((s, i) => s.sock.on('message', (m) => raw[i]!.push(m)));
+    const pts = [0, 97];
+    screens.forEach((s, i) =>
+      door.e.addAudioDestination(`1:${i}`, { address: '127.0.0.1', port: s.port, codec: 'PCMU', payloadType: pts[i]!, srtp: { local: ours, remote: randomBytes(30).toString('base64') } }),
+    );
+    await until('SRTP at both screens', () => raw.every((r) => r.length > 10), BOUND_MS);
+    for (const [i, packets] of raw.entries()) {
+      // The screen's view: our key protects what it receives.
+      const rx = SrtpSession.create({ local: randomBytes(30).toString('base64'), remote: ours })!;
+      const plain = packets.map((p) => rx.unprotectRtp(p)).filter((p) => p !== undefined);
+      expect(plain.length).toBe(packets.length);
+      expect(new Set(plain.map((p) => p[1]! & 0x7f))).toEqual(new Set([pts[i]]));
+    }
+    door.e.stopTalk();
+    expect(door.errors).toEqual([]);
   });
 });
 
