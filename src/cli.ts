@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { stringify } from 'smol-toml';
 import { ConfigError, loadConfig, maskSecrets } from './config/load.js';
 import { ctl } from './control/client.js';
+import { configWarnings } from './door/config-warnings.js';
 import { runDaemon } from './daemon.js';
 import { consoleSink } from './log/logger.js';
 import { VERSION } from './version.js';
@@ -59,6 +60,7 @@ program
       const { config, file } = loadConfig(opts.config);
       process.stdout.write(`# effective config from ${file ?? 'built-in defaults (no config file)'}\n`);
       process.stdout.write(stringify(maskSecrets(config)) + '\n');
+      for (const w of configWarnings(config)) process.stderr.write(`warning: ${w}\n`);
       process.exit(0);
     } catch (e) {
       if (e instanceof ConfigError) process.exit(reportConfigError(e));

@@ -16,6 +16,7 @@ import { SipStack } from './sip/core/sip-stack.js';
 import { callCommands } from './control/commands/call-commands.js';
 import { publishCallEvents } from './control/events/call-events.js';
 import { DoorStation } from './door/door-station.js';
+import { configWarnings } from './door/config-warnings.js';
 import { GstMediaEngine } from './media/engine/gst-engine.js';
 import type { MediaEngine } from './media/media-engine.js';
 import { parseListen } from './sip/transport/endpoint.js';
@@ -164,6 +165,7 @@ export class Daemon {
   async start(): Promise<void> {
     const { configFile } = this.opts;
     this.log.info(`doorstation ${VERSION} starting, ${configFile ? `config ${configFile}` : 'no config file: demo mode (test camera and microphone, simulated GPIO)'}`);
+    for (const w of configWarnings(this.opts.config)) this.log.warn(w);
     for (const s of this.services) {
       await s.start();
       this.started.push(s);

@@ -101,11 +101,22 @@ export class DoorStation extends TypedEmitter<DoorStationEvents> {
   }
 
   /**
-   * A press (button or `ring`): the configured plan. A press while a call
-   * is ringing or up does nothing but say so: a visitor leaning on the
-   * button must not cancel the call the residents are about to answer.
+   * A press (button or `ring`): the configured plan. A press while the
+   * door's own call is ringing or up does nothing but say so: a visitor
+   * leaning on the button must not cancel the call the residents are about
+   * to answer. An incoming call never holds a press back (issue 12: one
+   * INVITE with a forgeable allowed From blocked the button for good): it
+   * is ended, ringing (486) or answered (BYE), and the press rings the
+   * targets. The visitor at the door outranks a screen looking at it; that
+   * screen, being one of the targets, rings with the visitor.
    */
   ring(): { id: number; already: boolean } {
+    const busy = this.current();
+    if (busy?.direction === 'in') {
+      this.opts.log.info(`button pressed during the ${busy.answered ? 'answered' : 'ringing'} call ${busy.id} from ${busy.remote}: it ends, the press rings the targets`);
+      busy.endReason = 'the door button was pressed';
+      void busy.hangup();
+    }
     return this.call(this.opts.config.call.targets, this.opts.config.call.early_media);
   }
 

@@ -41,6 +41,13 @@ export interface TalkParams {
   dtmf?: { payloadType: number; clockRate: number };
   /** SDES keys (base64 key||salt) when SRTP was agreed: ours protects what we send, the peer's what it sends. DTMF travels inside. */
   srtp?: { local: string; remote: string };
+  /**
+   * The call this talk belongs to (any string unique per call): RFC 4733
+   * presses are remembered for as long as it stays the same, so a press
+   * captured earlier in the call and sent again is not a digit (a hold and
+   * resume keep it). Absent: the memory starts afresh with each talk.
+   */
+  session?: string;
 }
 
 export interface MediaCapabilities {
@@ -137,8 +144,10 @@ export interface AudioStats {
   bytesSent: number;
   packetsReceived: number;
   bytesReceived: number;
-  /** From an address other than the peer's: dropped (nobody else may send us DTMF). */
+  /** From an address other than the peer's, or telephone-events from another port than its SDP names: dropped (nobody else may send us DTMF). */
   packetsRejected: number;
+  /** Ringing screens that get early audio now (before the answer). */
+  earlyDestinations?: number;
   dtmfSent: number;
   dtmfReceived: number;
   failures: number;
@@ -186,8 +195,18 @@ export interface MediaEngine {
   /** One more screen to stream video to (an early dialog); it gets a key frame at once. Same id again = update. */
   addVideoDestination(id: string, dest: VideoDestination): void;
   removeVideoDestination(id: string): void;
-  /** Two-way audio with the screen that answered; replaces any earlier talk. */
+  /**
+   * Early audio to one more ringing screen (`early_media = "audio+video"`):
+   * the microphone is sent there; nothing it sends is played or read as
+   * DTMF. One encoder: a screen whose agreed codec differs from the first
+   * one's gets none (a warning says so). Same id again = update.
+   */
+  addAudioDestination(id: string, params: TalkParams): void;
+  /** That screen gets no more early audio (its fork ended, or another answered). */
+  removeAudioDestination(id: string): void;
+  /** Two-way audio with the screen that answered; replaces any earlier talk and every early audio destination. */
   startTalk(params: TalkParams): void;
+  /** Ends the talk and every early audio destination. */
   stopTalk(): void;
   /** RFC 4733 to the talking peer; rejects when there is no talk or no agreed telephone-event. */
   sendDtmf(digit: DtmfDigit, durationMs?: number): Promise<void>;

@@ -15,7 +15,7 @@ import { Dialog } from './dialog/dialog.js';
 import { DialogRouter, type DialogUser } from './dialog/dialog-router.js';
 import { InviteUac, type InviteUacEvents } from './dialog/invite-uac.js';
 import { SuccessRetransmitter } from './dialog/success-retransmitter.js';
-import { addrSpecOf, userPartOf, type SipRequest } from './message/index.js';
+import { addrSpecOf, formatIdentity, identityOfUri, userPartOf, type SipRequest } from './message/index.js';
 import type { TimerValues } from './transaction/timers.js';
 
 export type { DigestCredentials } from './auth/index.js';
@@ -24,6 +24,7 @@ export type { Dialog } from './dialog/dialog.js';
 export type { DialogUser } from './dialog/dialog-router.js';
 export type { InviteUac, InviteUacEvents, InviteUacState } from './dialog/invite-uac.js';
 export type { SipRequest } from './message/index.js';
+export { canonicalIdentity, formatIdentity, identityMatches, parseIdentity, type SipIdentity } from './message/index.js';
 export { endpointKey, type Endpoint } from './transport/endpoint.js';
 
 export interface UserAgentDelegate {
@@ -164,7 +165,12 @@ export class UserAgent {
   }
 }
 
-/** Who sent a request: the addr-spec of its From (never a regex over the header text). */
+/**
+ * Who sent a request: the identity (message/identity.ts) of its parsed
+ * From, never a regex over the header text; a From whose URI is not SIP
+ * (`tel:`) is given as its addr-spec, which no allow-list entry matches.
+ */
 export function senderOf(request: SipRequest): string {
-  return addrSpecOf(request.from);
+  const id = identityOfUri(request.from.uri);
+  return id ? formatIdentity(id) : addrSpecOf(request.from);
 }

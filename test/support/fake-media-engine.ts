@@ -21,6 +21,8 @@ export type FakeMediaCall =
   | { op: 'addVideoDestination'; id: string; dest: VideoDestination }
   | { op: 'removeVideoDestination'; id: string }
   | { op: 'startTalk'; params: TalkParams }
+  | { op: 'addAudioDestination'; id: string; params: TalkParams }
+  | { op: 'removeAudioDestination'; id: string }
   | { op: 'sendDtmf'; digit: DtmfDigit; durationMs?: number }
   | { op: 'snapshot'; file: string };
 
@@ -28,6 +30,8 @@ export class FakeMediaEngine extends TypedEmitter<MediaEvents> implements MediaE
   readonly calls: FakeMediaCall[] = [];
   readonly destinations = new Map<string, VideoDestinationStats>();
   talk: TalkParams | undefined;
+  /** Early audio destinations now, by id. */
+  readonly audioDestinations = new Map<string, TalkParams>();
   readonly dtmfSent: DtmfDigit[] = [];
   started = false;
   private readonly caps: MediaCapabilities;
@@ -69,13 +73,25 @@ export class FakeMediaEngine extends TypedEmitter<MediaEvents> implements MediaE
     this.destinations.delete(id);
   }
 
+  addAudioDestination(id: string, params: TalkParams): void {
+    this.calls.push({ op: 'addAudioDestination', id, params: { ...params } });
+    if (!this.talk) this.audioDestinations.set(id, { ...params });
+  }
+
+  removeAudioDestination(id: string): void {
+    this.calls.push({ op: 'removeAudioDestination', id });
+    this.audioDestinations.delete(id);
+  }
+
   startTalk(params: TalkParams): void {
     this.calls.push({ op: 'startTalk', params: { ...params } });
+    this.audioDestinations.clear();
     this.talk = { ...params };
   }
 
   stopTalk(): void {
     this.calls.push({ op: 'stopTalk' });
+    this.audioDestinations.clear();
     this.talk = undefined;
   }
 

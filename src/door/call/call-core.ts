@@ -24,6 +24,15 @@ export interface Answer {
   dialog: Dialog;
   plan: MediaPlan;
   client?: InviteUac;
+  /**
+   * Who answered, for the code check and the logs: on a call the door
+   * makes, the URI it called (the INVITE's Request-URI), never the To of
+   * the 2xx, which whoever answers writes (a fork could claim any allowed
+   * URI there); on an incoming call, the caller's From.
+   */
+  identity: string;
+  /** Where the peer's SIP came from (or our INVITE went: its next hop), for the media destination rules. */
+  signalling: string | undefined;
 }
 
 export interface CallCore {

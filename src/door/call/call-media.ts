@@ -5,6 +5,7 @@
  * agreed audio as the talk.
  */
 import { randomBytes } from 'node:crypto';
+import { destinationProblem } from '../../media/destination-rules.js';
 import type { MediaCapabilities, MediaEngine, TalkParams, VideoDestination } from '../../media/media-engine.js';
 import { audioCodecs, H264 } from '../../sdp/codecs.js';
 import type { LocalMedia, MediaPlan, SdesKey, StreamPlan } from '../../sdp/types.js';
@@ -41,8 +42,8 @@ export function videoDestination(v: StreamPlan): VideoDestination {
   return dest;
 }
 
-/** The agreed audio as the engine's talk; undefined when neither side sends. */
-export function talkParams(a: StreamPlan | undefined): TalkParams | undefined {
+/** The agreed audio as the engine's talk; undefined when neither side sends. `session`: the call's (TalkParams.session). */
+export function talkParams(a: StreamPlan | undefined, session?: string): TalkParams | undefined {
   if (!a || (!a.send && !a.recv)) return undefined;
   const codec = a.codec.name.toLowerCase() === 'opus' ? 'opus' : a.codec.name.toUpperCase() === 'PCMA' ? 'PCMA' : 'PCMU';
   return {
@@ -52,6 +53,7 @@ export function talkParams(a: StreamPlan | undefined): TalkParams | undefined {
     payloadType: a.codec.payloadType,
     dtmf: a.dtmf ? { payloadType: a.dtmf.payloadType, clockRate: a.dtmf.clockRate } : undefined,
     srtp: a.srtp ? { local: a.srtp.local.key, remote: a.srtp.remote.key } : undefined,
+    ...(session !== undefined ? { session } : {}),
   };
 }
 
@@ -68,6 +70,24 @@ function sameTalk(a: TalkParams, b: TalkParams): boolean {
   );
 }
 
+/**
+ * `plan` without the streams whose RTP or RTCP address no screen could own
+ * (media/destination-rules.ts: no broadcast, multicast, unspecified, nor
+ * loopback unless `signalling` is), and why each was dropped.
+ */
+export function ownablePlan(plan: MediaPlan, signalling: string | undefined): { plan: MediaPlan; problems: string[] } {
+  const out: MediaPlan = {};
+  const problems: string[] = [];
+  for (const kind of ['audio', 'video'] as const) {
+    const s = plan[kind];
+    if (!s) continue;
+    const problem = destinationProblem(s.address, signalling) ?? (s.rtcpAddress !== s.address ? destinationProblem(s.rtcpAddress, signalling) : undefined);
+    if (problem) problems.push(`no ${kind}: ${problem}`);
+    else out[kind] = s;
+  }
+  return { plan: out, problems };
+}
+
 /** `sendrecv` … `inactive` of an agreed stream, for log lines. */
 export function direction(s: StreamPlan | undefined): string {
   if (!s) return 'none';
@@ -81,6 +101,8 @@ export class CallMedia {
   private readonly audioKey = newSdesKey();
   /** The audio we send and receive now, if any. */
   private talk: TalkParams | undefined;
+  /** Keys of the ringing screens that get early audio now. */
+  private readonly early = new Set<string>();
 
   constructor(
     readonly engine: MediaEngine,
@@ -104,17 +126,42 @@ export class CallMedia {
     this.engine.removeVideoDestination(key);
   }
 
-  /** Two-way audio as `plan` agreed; the same talk again changes nothing. */
+  /**
+   * Early audio to one ringing screen, when it takes audio from us (its
+   * SDP says it receives): the microphone goes there, nothing it sends is
+   * heard or read as a digit until it answers.
+   */
+  showAudio(key: string, plan: MediaPlan): boolean {
+    const params = plan.audio?.send ? talkParams(plan.audio, this.sessionId) : undefined;
+    if (!params) return false;
+    this.early.add(key);
+    this.engine.addAudioDestination(key, params);
+    return true;
+  }
+
+  /** That screen gets no more early audio. */
+  hideAudio(key: string): void {
+    if (this.early.delete(key)) this.engine.removeAudioDestination(key);
+  }
+
+  /** Two-way audio as `plan` agreed; the same talk again changes nothing. It replaces every early audio destination. */
   startTalk(plan: MediaPlan): void {
-    const params = talkParams(plan.audio);
+    const params = talkParams(plan.audio, this.sessionId);
     if (!params) return;
     if (this.talk && sameTalk(this.talk, params)) return;
     this.talk = params;
+    this.early.clear();
     this.engine.startTalk(params);
+  }
+
+  /** Whether audio goes anywhere now (a talk, or early audio to a ringing screen). */
+  get sending(): boolean {
+    return this.talk !== undefined || this.early.size > 0;
   }
 
   stopTalk(): void {
     this.talk = undefined;
+    this.early.clear();
     this.engine.stopTalk();
   }
 }

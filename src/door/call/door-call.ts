@@ -102,9 +102,9 @@ export class DoorCall implements CallCore {
     return this._answered ? 1 : (this.outgoing?.forkCount ?? 0);
   }
 
-  /** The peer a code must come from: the one who answered (or called). */
+  /** The peer a code must come from: who answered (Answer.identity: the URI we called), or who called. */
   get peer(): string | undefined {
-    return this._answered?.dialog.remoteUri ?? (this.direction === 'in' ? this.remote : undefined);
+    return this._answered?.identity ?? (this.direction === 'in' ? this.remote : undefined);
   }
 
   /** Answers an incoming call: video sendonly and two-way audio (SPEC section 4). */
@@ -202,8 +202,11 @@ export class DoorCall implements CallCore {
   }
 
   private teardownMedia(): void {
-    for (const f of this.forks.values()) this.media.hideVideo(f.key);
+    for (const f of this.forks.values()) {
+      this.media.hideVideo(f.key);
+      this.media.hideAudio(f.key);
+    }
     this.forks.clear();
-    if (this._answered?.plan.audio || this.earlyMedia === 'audio+video' || this.media.talking) this.media.stopTalk();
+    if (this._answered?.plan.audio || this.media.sending) this.media.stopTalk();
   }
 }

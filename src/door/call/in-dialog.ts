@@ -9,7 +9,7 @@ import type { MediaPlan } from '../../sdp/types.js';
 import type { AnsweredUser, Dialog, IncomingRequest, SipRequest, SuccessInFlight, SuccessResponse } from '../../sip/user-agent.js';
 import { errorMessage } from '../../log/error-message.js';
 import { codeFromMessage, digitFromInfo } from '../opener/body-codes.js';
-import { direction } from './call-media.js';
+import { direction, ownablePlan } from './call-media.js';
 import type { CallCore } from './call-core.js';
 import { CallState, type LocalSdp } from './call-state.js';
 
@@ -157,6 +157,9 @@ export class InDialog {
   private follow(plan: MediaPlan, why: string): void {
     const answered = this.call.answered;
     if (!answered) return;
+    const checked = ownablePlan(plan, answered.signalling);
+    for (const p of checked.problems) this.call.log.warn(`${why}: ${p}`);
+    plan = checked.plan;
     answered.plan = plan;
     const { forks, media } = this.call;
     const key = [...forks.keys()][0] ?? `${this.call.id}:answer`;

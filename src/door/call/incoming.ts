@@ -10,6 +10,7 @@ import { SrtpRequiredError, type MediaPlan } from '../../sdp/types.js';
 import type { IncomingRequest } from '../../sip/user-agent.js';
 import { errorMessage } from '../../log/error-message.js';
 import type { CallCore } from './call-core.js';
+import { ownablePlan } from './call-media.js';
 import { CallState, LocalSdp } from './call-state.js';
 
 export class Incoming {
@@ -36,6 +37,8 @@ export class Incoming {
     if (call.answered || call.ended) return false;
     const { ua, media, log } = call;
     const sdp = new LocalSdp(media.local(await ua.localAddressOf(inc)));
+    // Ended while we looked up our address (a press ends an incoming call: door-station.ts ring).
+    if (call.ended) return false;
     let answer: { sdp: string; plan: MediaPlan };
     try {
       if (inc.request.body.length === 0) throw new Error('an INVITE without SDP offer is not supported');
@@ -48,8 +51,18 @@ export class Incoming {
       return false;
     }
     const dialog = await ua.accept(inc, answer.sdp, call.dialogUser(sdp));
-    const plan = answer.plan;
-    call.answer({ dialog, plan });
+    if (call.ended) {
+      // Ended (a press) while the 200 was on its way: that dialog is hung up at once.
+      ua.forget(dialog);
+      void ua.bye(dialog);
+      return false;
+    }
+    // What we send goes only where a screen could be (media/destination-rules.ts); the SDP answer stays as agreed.
+    const signalling = inc.source.host;
+    const checked = ownablePlan(answer.plan, signalling);
+    for (const p of checked.problems) log.warn(`call from ${call.remote}: ${p}`);
+    const plan = checked.plan;
+    call.answer({ dialog, plan, identity: call.remote, signalling });
     const key = `${call.id}:in`;
     if (plan.video?.send) media.showVideo(key, plan.video);
     if (plan.video?.send) call.forks.set(key, { key, dialog, plan });

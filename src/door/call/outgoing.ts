@@ -1,9 +1,16 @@
 /**
  * The outgoing half of a call (SPEC section 4): INVITEs to one or more
  * targets (all at once, or one after another), every early dialog of every
- * target gets the camera as early media at once; the first answer gets
- * video and two-way audio, every other fork loses its media at once and is
- * cancelled. Refusals, failures and the ring timeout decide what comes next.
+ * target gets the camera (and with "audio+video" the microphone) as early
+ * media at once; the first answer gets video and two-way audio, every
+ * other fork loses its media at once and is cancelled, and a fork whose
+ * INVITE fails loses its media at once too. Refusals, failures and the
+ * ring timeout decide what comes next.
+ *
+ * Bounds on what forks can make the door send (issue 12): at most
+ * MAX_EARLY_FORKS early dialogs per call get media, and only at addresses
+ * a screen could own (call-media.ts ownablePlan). Who answered is the URI
+ * the door called, not what the 2xx's To claims (call-core.ts Answer).
  */
 import { planFromAnswer } from '../../sdp/negotiate.js';
 import { buildOffer } from '../../sdp/offer.js';
@@ -11,7 +18,15 @@ import { SrtpRequiredError, type LocalMedia, type MediaPlan } from '../../sdp/ty
 import { endpointKey, type Dialog, type InviteUac } from '../../sip/user-agent.js';
 import { errorMessage } from '../../log/error-message.js';
 import type { CallCore } from './call-core.js';
+import { ownablePlan } from './call-media.js';
 import { CallState, LocalSdp } from './call-state.js';
+
+/**
+ * Early dialogs per call that get media. A house has a handful of
+ * screens; more forks than this is a loop or an attack (one fake 183 per
+ * To-tag was a new destination), and the rest ring on without media.
+ */
+export const MAX_EARLY_FORKS = 16;
 
 /** One INVITE of the call: its client and our SDP in it (each target may be reached from another address). */
 interface Leg {
@@ -26,6 +41,8 @@ export class Outgoing {
   /** Early dialogs (client + To-tag) refused for lack of SRTP: no media, and a 200 from one is hung up. */
   private readonly refused = new Set<string>();
   private forkSeq = 0;
+  /** The fork cap was reached and said so. */
+  private capWarned = false;
 
   constructor(private readonly call: CallCore) {}
 
@@ -126,19 +143,32 @@ export class Outgoing {
       return;
     }
     const { forks, media, earlyMedia } = this.call;
-    const key = `${this.call.id}:${++this.forkSeq}`;
+    // The same early dialog again (a 183 resent, or an UPDATE-less SDP change): its media follow, no new fork.
+    const known = [...forks.values()].find((f) => f.client === client && f.dialog.remoteTag === dialog.remoteTag);
+    if (!known && forks.size >= MAX_EARLY_FORKS) {
+      // One line per call, not one per fork: the forks are what floods.
+      if (!this.capWarned) this.call.log.warn(`more than ${MAX_EARLY_FORKS} early dialogs: ${dialog.remoteUri} and any further ones get no early media`);
+      this.capWarned = true;
+      return;
+    }
+    const checked = ownablePlan(plan, client.destination?.host);
+    for (const p of checked.problems) this.call.log.warn(`early media to ${dialog.remoteUri}: ${p}`);
+    plan = checked.plan;
+    const key = known?.key ?? `${this.call.id}:${++this.forkSeq}`;
     forks.set(key, { key, client, dialog, plan });
     this.call.setState(CallState.OutgoingEarlyMedia);
     if (earlyMedia === 'none') return;
     if (plan.video?.send) {
       media.showVideo(key, plan.video);
       this.call.log.info(`early ${plan.video.srtp ? 'SRTP ' : ''}video to ${dialog.remoteUri} at ${plan.video.address}:${plan.video.port} (fork ${forks.size})`);
-    } else if (!plan.video) {
+    } else {
+      if (known) media.hideVideo(key);
       // Say so: a screen that stays black is otherwise a mystery to whoever installs it.
-      this.call.log.warn(`no video to ${dialog.remoteUri}: its SDP has no usable video stream`);
+      if (!plan.video) this.call.log.warn(`no video to ${dialog.remoteUri}: its SDP has no usable video stream`);
     }
-    // Audio can go to one screen only before the answer: the first that offers it.
-    if (earlyMedia === 'audio+video' && plan.audio?.send && forks.size === 1) media.startTalk(plan);
+    // Every ringing screen hears the visitor, like it sees them: one microphone, each early dialog a destination.
+    if (earlyMedia === 'audio+video' && media.showAudio(key, plan)) this.call.log.info(`early audio to ${dialog.remoteUri} at ${plan.audio!.address}:${plan.audio!.port}`);
+    else if (known) media.hideAudio(key);
   }
 
   private onAnswered(client: InviteUac, dialog: Dialog, sdp: string | undefined): void {
@@ -157,10 +187,20 @@ export class Outgoing {
       if (e instanceof SrtpRequiredError) return this.refuseAnswer(client, dialog, e.message);
       this.call.log.warn(`answer SDP unusable: ${errorMessage(e)}`);
     }
+    const signalling = client.destination?.host;
+    if (plan) {
+      const checked = ownablePlan(plan, signalling);
+      for (const p of checked.problems) this.call.log.warn(`answer from ${dialog.remoteUri}: ${p}`);
+      plan = checked.plan;
+    }
     clearTimeout(this.ringTimer);
-    this.call.answer({ dialog, plan: plan ?? {}, client });
-    // Every other fork stops seeing the door now, not when its CANCEL lands.
-    for (const f of forks.values()) if (f !== fork) media.hideVideo(f.key);
+    this.call.answer({ dialog, plan: plan ?? {}, client, identity: client.target, signalling });
+    // Every other fork stops seeing and hearing the door now, not when its CANCEL lands.
+    for (const f of forks.values()) {
+      if (f === fork) continue;
+      media.hideVideo(f.key);
+      media.hideAudio(f.key);
+    }
     for (const c of this.clients) if (c !== client) c.cancel();
     this.pendingTargets = [];
     const key = fork?.key ?? `${this.call.id}:answer`;
@@ -169,9 +209,14 @@ export class Outgoing {
       media.showVideo(key, plan.video);
       if (!fork) forks.set(key, { key, client, dialog, plan });
     }
+    // What the answer no longer agrees to (or names an address no screen owns) stops too.
+    if (fork && !plan?.video?.send) media.hideVideo(fork.key);
+    if (fork && !plan?.audio?.send) media.hideAudio(fork.key);
     if (plan) media.startTalk(plan);
     ua.track(dialog, this.call.dialogUser(new LocalSdp(local!)));
-    this.call.log.info(`answered by ${dialog.remoteUri} (contact ${dialog.remoteTarget})`);
+    // The identity is the URI we called; what the 2xx's To says is the responder's claim, logged as such.
+    const claim = dialog.remoteUri !== client.target ? `, its To says ${dialog.remoteUri}` : '';
+    this.call.log.info(`answered: ${client.target} (contact ${dialog.remoteTarget}${claim})`);
     this.call.connected();
   }
 
@@ -198,6 +243,7 @@ export class Outgoing {
     for (const f of [...this.call.forks.values()]) {
       if (f.client !== client) continue;
       this.call.media.hideVideo(f.key);
+      this.call.media.hideAudio(f.key);
       this.call.forks.delete(f.key);
     }
   }

@@ -1,19 +1,21 @@
 /**
- * Two-way audio with the screen that answered, and RFC 4733 DTMF both
+ * Two-way audio with the screen that answered, early audio to the ringing
+ * ones before that (early-audio.ts: same stream; the talk replaces it,
+ * keeping SSRC and sequence when the codec stays), and RFC 4733 DTMF both
  * ways. The RTP socket is ours (node dgram), not GStreamer's:
  * - symmetric RTP: we send from the port we receive on and that our SDP
- *   names (GStreamer's udpsrc and udpsink can't share a socket through
- *   this binding: the `socket` property is an object);
- * - telephone-events are read and written here, one stream with the
- *   audio (our SSRC and sequence numbers on every packet we send), so no
- *   in-band tone detection and no rtpdtmfsrc (which needs custom events
- *   the binding can't send);
- * - packets count for call-stats;
- * - SRTP (RFC 3711) is done here too, in node:crypto (srtp/): every packet
- *   we send, DTMF included, is protected; every packet we get is
- *   authenticated before anything reads it, so a DTMF digit can only come
- *   from a packet keyed by the peer we talk to. Failures are counted and
- *   dropped, never thrown out of the socket handler.
+ *   names (udpsrc and udpsink can't share a socket through this binding);
+ * - telephone-events are read and written here, one stream with the audio,
+ *   so no in-band tone detection and no rtpdtmfsrc (which needs custom
+ *   events the binding can't send); packets count for call-stats;
+ * - SRTP (RFC 3711, srtp/): every packet we send is protected, every packet
+ *   we get authenticated before anything reads it; failures are counted
+ *   and dropped, never thrown out of the socket handler;
+ * - only the talk's peer is heard: audio from its address, telephone-events
+ *   from its address AND the port its SDP names (RFC 4961); before the
+ *   answer nothing received is played or read as a digit, so a ringing
+ *   fork can neither be heard nor key the code; a press is remembered for
+ *   the whole call (dtmf-event.ts), so a replayed code is no digit.
  * GStreamer does capture, echo cancelling, coding and playback
  * (audio-pipeline.ts), one cached pipeline per codec.
  *
@@ -34,7 +36,8 @@ import type { Socket, RemoteInfo } from 'node:dgram';
 import { randomInt } from 'node:crypto';
 import { AUDIO_NAMES, CODEC_CLOCK, audioPipelineDescription } from './audio-pipeline.js';
 import type { DtmfDigit } from '../../dtmf.js';
-import { DtmfDeduplicator } from './dtmf-event.js';
+import { DTMF_PRESSES_PER_CALL, DtmfDeduplicator } from './dtmf-event.js';
+import { EarlyAudio } from './early-audio.js';
 import { dtmfPacketPlan } from './dtmf-sender.js';
 import { ManagedPipeline } from '../gst/managed-pipeline.js';
 import { PipelineSupervisor } from '../gst/pipeline-supervisor.js';
@@ -87,6 +90,8 @@ export function idleAudioStats(): AudioStats {
 export class AudioSession extends TypedEmitter<AudioSessionEvents> {
   private readonly pipelines = new Map<AudioCodecName, CodecPipeline>();
   private talk: TalkParams | undefined;
+  /** Ringing screens that get the microphone, until the talk starts. */
+  private readonly early = new EarlyAudio();
   /** The pipeline kept running (the last talk's codec), talking or not. */
   private current: CodecPipeline | undefined;
   /** Bumped per talk: DTMF timers of an earlier talk find it changed and stop. */
@@ -96,6 +101,8 @@ export class AudioSession extends TypedEmitter<AudioSessionEvents> {
   private lastAudioTs: number | undefined;
   private lastAudioAt = 0;
   private dedup = new DtmfDeduplicator();
+  /** The call (TalkParams.session) the presses in `dedup` belong to. */
+  private dedupSession: string | undefined;
   private dtmfQueue: Promise<void> = Promise.resolve();
   private srtp: SrtpSession | undefined;
   private stats_: Omit<AudioStats, 'talking' | 'playing' | 'codec' | 'remote' | 'srtp' | 'srtpAuthFailures' | 'srtpReplays'> = zeroCounters();
@@ -107,24 +114,62 @@ export class AudioSession extends TypedEmitter<AudioSessionEvents> {
 
   /** Starts (or retargets) the talk. Throws GstError if the codec's pipeline can't be built, or Error for unusable SRTP keys. */
   start(params: TalkParams): void {
-    if (this.talk) this.stop();
     // Keys first: a talk that should be SRTP must never start in the clear.
     const srtp = params.srtp ? SrtpSession.create(params.srtp) : undefined;
     if (params.srtp && !srtp) throw new Error('SRTP keys are not AES_CM_128 key||salt: talk not started');
+    // The screen that answered heard our early audio: same codec, same stream (SSRC and sequence go on).
+    const continues = this.early.size > 0 && this.current !== undefined && this.pipelines.get(params.codec) === this.current;
+    this.early.clear();
+    if (this.talk) this.endTalk();
+    this.open(params, !continues);
+    this.talk = params;
+    this.srtp = srtp;
+    // Replay memory lasts the call: a re-INVITE (hold, resume, codec change) keeps it, a new call starts afresh.
+    if (params.session === undefined || params.session !== this.dedupSession) {
+      this.dedup = new DtmfDeduplicator();
+      this.dedupSession = params.session;
+    }
+  }
+
+  /**
+   * Early audio to one more ringing screen (send only). False, and nothing
+   * sent, when a talk is up or the microphone already encodes another
+   * codec for the other screens (one encoder); throws like start().
+   */
+  addEarly(id: string, params: TalkParams): boolean {
+    if (this.talk) return false;
+    const added = this.early.add(id, params);
+    try {
+      if (added === 'first') this.open(params, true);
+    } catch (e) {
+      this.early.remove(id);
+      throw e;
+    }
+    return added !== 'other-codec';
+  }
+
+  /** That screen gets no more early audio; the microphone closes when it was the last and nobody talks. */
+  removeEarly(id: string): void {
+    if (!this.early.remove(id) || this.talk) return;
+    this.generation++;
+    if (this.current) this.closeValve(this.current);
+  }
+
+  /** The codec's pipeline running with its valve open; a new SSRC and sequence when `fresh`. */
+  private open(params: TalkParams, fresh: boolean): void {
     const cp = this.pipelineFor(params.codec);
     if (this.current && this.current !== cp) this.closeValve(this.current);
     // Another codec's pipeline: stopped, so the capture device is free for this one.
     if (this.current && this.current !== cp) this.current.supervisor.stop();
     this.generation++;
-    this.talk = params;
-    this.srtp = srtp;
     this.current = cp;
-    this.ssrc = randomInt(1, 0xffffffff);
-    this.seq = randomInt(0, 0xffff);
-    this.lastAudioTs = undefined;
-    this.dedup = new DtmfDeduplicator();
-    this.stats_ = zeroCounters();
-    cp.inbound.restart();
+    if (fresh) {
+      this.ssrc = randomInt(1, 0xffffffff);
+      this.seq = randomInt(0, 0xffff);
+      this.lastAudioTs = undefined;
+      this.stats_ = zeroCounters();
+      cp.inbound.restart();
+    }
     // Payload types are the peer's; a number set costs nothing in the binding, but only a change needs one.
     if (this.opts.source !== 'none' && cp.sendPt !== params.payloadType) {
       cp.pipeline.element(AUDIO_NAMES.pay).set('pt', params.payloadType);
@@ -136,9 +181,18 @@ export class AudioSession extends TypedEmitter<AudioSessionEvents> {
     if (cp.pipeline.playing) this.pullLoop(cp);
   }
 
-  /** Ends the talk; the pipeline goes on idle (see top). */
+  /** Ends the talk and any early audio; the pipeline goes on idle (see top). */
   stop(): void {
-    if (!this.talk) return;
+    const early = this.early.size > 0;
+    this.early.clear();
+    if (this.talk) this.endTalk();
+    else if (early) {
+      this.generation++;
+      if (this.current) this.closeValve(this.current);
+    }
+  }
+
+  private endTalk(): void {
     this.generation++;
     this.talk = undefined;
     this.srtp = undefined;
@@ -170,6 +224,7 @@ export class AudioSession extends TypedEmitter<AudioSessionEvents> {
       codec: this.talk?.codec,
       remote: this.talk ? `${this.talk.address}:${this.talk.port}` : undefined,
       ...this.stats_,
+      earlyDestinations: this.early.size,
       srtp: this.srtp !== undefined,
       srtpAuthFailures: this.srtp?.stats().authFailures ?? 0,
       srtpReplays: this.srtp?.stats().replays ?? 0,
@@ -231,7 +286,7 @@ export class AudioSession extends TypedEmitter<AudioSessionEvents> {
           if (this.current === cp && cp.pipeline.playing) this.pullLoop(cp);
           return;
         }
-        if (this.talk && this.current === cp) this.sendAudio(buf);
+        if ((this.talk || this.early.size > 0) && this.current === cp) this.sendAudio(buf);
         next();
       });
     next();
@@ -239,15 +294,16 @@ export class AudioSession extends TypedEmitter<AudioSessionEvents> {
 
   private sendAudio(buf: Buffer): void {
     const talk = this.talk;
-    if (!talk || buf.length < 12) return;
+    if ((!talk && this.early.size === 0) || buf.length < 12) return;
     this.lastAudioTs = buf.readUInt32BE(4);
     this.lastAudioAt = performance.now();
     restampRtp(buf, this.seq++, this.ssrc);
-    this.send(buf, talk);
+    if (talk) return this.send(buf, talk, this.srtp);
+    this.early.fanOut(buf, (packet, to, srtp) => this.send(packet, to, srtp));
   }
 
-  private send(plain: Buffer, talk: TalkParams): void {
-    const buf = this.srtp ? this.srtp.protectRtp(plain) : plain;
+  private send(plain: Buffer, talk: TalkParams, srtp: SrtpSession | undefined): void {
+    const buf = srtp ? srtp.protectRtp(plain) : plain;
     if (!buf) return;
     this.stats_.packetsSent++;
     this.stats_.bytesSent += buf.length;
@@ -258,6 +314,7 @@ export class AudioSession extends TypedEmitter<AudioSessionEvents> {
 
   private onPacket(msg: Buffer, rinfo: RemoteInfo): void {
     const talk = this.talk;
+    // Before the answer nothing is read: a ringing fork is neither heard nor able to key a digit.
     if (!talk) return;
     // Only the peer we talk to: DTMF opens the door, so nobody else gets heard.
     if (stripV4Mapped(rinfo.address) !== stripV4Mapped(talk.address)) {
@@ -278,11 +335,16 @@ export class AudioSession extends TypedEmitter<AudioSessionEvents> {
     this.stats_.packetsReceived++;
     this.stats_.bytesReceived += msg.length;
     if (talk.dtmf && rtp.payloadType === talk.dtmf.payloadType) {
+      // A digit only from the port its SDP names (symmetric RTP, RFC 4961), not any port of its IP (issue 12 row 19).
+      if (rinfo.port !== talk.port) {
+        this.stats_.packetsRejected++;
+        return;
+      }
       const digit = this.dedup.accept(rtp.ssrc, rtp.timestamp, rtp.payload);
       if (digit) {
         this.stats_.dtmfReceived++;
         this.emit('dtmf', digit);
-      }
+      } else if (this.dedup.refused === 1) this.emit('warning', `${this.dedup.refused} RFC 4733 press refused: this call already had ${DTMF_PRESSES_PER_CALL}`);
       return;
     }
     if (rtp.payloadType !== talk.payloadType) return;
@@ -306,7 +368,7 @@ export class AudioSession extends TypedEmitter<AudioSessionEvents> {
       const wait = start + p.atMs - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       if (gen !== this.generation || !this.talk) throw new Error('call ended while sending DTMF');
-      this.send(buildRtp({ marker: p.marker, payloadType, sequence: this.seq++, timestamp, ssrc: this.ssrc }, p.payload), this.talk);
+      this.send(buildRtp({ marker: p.marker, payloadType, sequence: this.seq++, timestamp, ssrc: this.ssrc }, p.payload), this.talk, this.srtp);
     }
     this.stats_.dtmfSent++;
     // RFC 4733 leaves a gap between presses; 40 ms lets any receiver see two.

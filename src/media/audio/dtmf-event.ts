@@ -38,11 +38,31 @@ export function buildTelephoneEvent(e: TelephoneEvent): Buffer {
 export const eventToDigit = (event: number): DtmfDigit | undefined => (event < 16 ? (DTMF_DIGITS[event] as DtmfDigit) : undefined);
 export const digitToEvent = (digit: DtmfDigit): number => DTMF_DIGITS.indexOf(digit.toUpperCase());
 
-/** Turns a stream of telephone-event packets into one digit per press. */
-export class DtmfDeduplicator {
-  private readonly seen: string[] = [];
+/** Presses remembered per call: far more than anyone keys in at a door, small enough to bound memory (~100 kB). */
+export const DTMF_PRESSES_PER_CALL = 2048;
 
-  /** The digit when this packet starts a press not seen before, else undefined. */
+/**
+ * Turns a stream of telephone-event packets into one digit per press, and
+ * remembers every press of the call: a captured press sent again later in
+ * the same call (a replay of the code) is never a new digit. A press is
+ * its (SSRC, timestamp) (RFC 4733 §2.5.1: every packet of one event
+ * carries its start timestamp). The memory is bounded: past
+ * DTMF_PRESSES_PER_CALL presses, no further digit is accepted in that
+ * call (`full` says so), rather than forgetting old ones, which would let
+ * them be replayed.
+ */
+export class DtmfDeduplicator {
+  private readonly seen = new Set<string>();
+  /** Packets of new presses refused because the call's memory is full. */
+  refused = 0;
+
+  constructor(private readonly limit = DTMF_PRESSES_PER_CALL) {}
+
+  get full(): boolean {
+    return this.seen.size >= this.limit;
+  }
+
+  /** The digit when this packet starts a press not seen before in the call, else undefined. */
   accept(ssrc: number, timestamp: number, payload: Buffer): DtmfDigit | undefined {
     const ev = parseTelephoneEvent(payload);
     if (!ev) return undefined;
@@ -50,9 +70,12 @@ export class DtmfDeduplicator {
     if (!digit) return undefined;
     // Any packet of a press may be the first to arrive (start ones get lost), so the key is the press, not the packet.
     const key = `${ssrc}:${timestamp}`;
-    if (this.seen.includes(key)) return undefined;
-    this.seen.push(key);
-    if (this.seen.length > 32) this.seen.shift();
+    if (this.seen.has(key)) return undefined;
+    if (this.full) {
+      this.refused++;
+      return undefined;
+    }
+    this.seen.add(key);
     return digit;
   }
 }

@@ -137,6 +137,17 @@ export class GstMediaEngine extends TypedEmitter<MediaEvents> implements MediaEn
     });
   }
 
+  addAudioDestination(id: string, params: TalkParams): void {
+    if (!this.audio) return this.warn(`no audio: early audio to ${id} not started`);
+    this.guard('audio', () => {
+      if (!this.audio!.addEarly(id, params)) this.warn(`no early audio to ${params.address}:${params.port}: the microphone already sends another codec to the other ringing screens, or a talk is up`);
+    });
+  }
+
+  removeAudioDestination(id: string): void {
+    this.audio?.removeEarly(id);
+  }
+
   startTalk(params: TalkParams): void {
     if (!this.audio) return this.warn('no audio: talk not started');
     if (!this.config.audio_codecs.includes(params.codec)) this.warn(`talk in ${params.codec}, which audio_codecs does not list`);

@@ -9,6 +9,13 @@
  * refreshes. A request within the interval is not dropped but folded into
  * one key frame at the end of it, so the screen that asked still gets its
  * picture back.
+ *
+ * A new destination gets its key frame at once (a screen starts decoding
+ * only from one), outside the limit: new ones are the door's forks, at
+ * most 16 per call. A destination added again under an id already seen
+ * (a resume after hold, each re-INVITE of a call) goes through the limit
+ * like a PLI: otherwise each re-INVITE forced an I-frame (issue 12 row
+ * 21: 150 in 2.4 s).
  */
 export interface KeyFrameLimiterOptions {
   minIntervalMs: number;
@@ -19,12 +26,16 @@ export interface KeyFrameLimiterOptions {
 
 export type KeyFrameOutcome = 'forced' | 'deferred' | 'coalesced' | 'failed';
 
+/** Destination ids remembered as seen: far more than the forks of a few calls, bounded. */
+const SEEN_IDS = 256;
+
 export class KeyFrameLimiter {
   private last = -Infinity;
   private timer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
   /** Requests folded into one already pending. */
   coalesced = 0;
+  private readonly seen = new Set<string>();
 
   constructor(private readonly opts: KeyFrameLimiterOptions) {
     this.now = opts.now ?? Date.now;
@@ -43,6 +54,18 @@ export class KeyFrameLimiter {
       this.fire();
     }, wait);
     return 'deferred';
+  }
+
+  /**
+   * Destination `id` was added: 'new' when it was never seen (the caller
+   * forces a key frame at once and calls noteForced), else the outcome of
+   * a request through the limit.
+   */
+  added(id: string): 'new' | KeyFrameOutcome {
+    if (this.seen.has(id)) return this.request();
+    this.seen.add(id);
+    if (this.seen.size > SEEN_IDS) this.seen.delete(this.seen.values().next().value!);
+    return 'new';
   }
 
   /** A key frame was forced another way (a new destination): it counts toward the limit. */

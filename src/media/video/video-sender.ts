@@ -134,8 +134,8 @@ export class VideoSender extends TypedEmitter<VideoSenderEvents> {
     this.dests.set(id, { ...dest, srtp: dest.srtp !== undefined, id, addedAt: this.now(), keyFramesForced: 0 });
     this.setClients();
     this.update();
-    // Not yet PLAYING: the first frame it sends is a key frame anyway.
-    if (this.pipeline.forceKeyUnit(VIDEO_NAMES.pay)) {
+    // Seen before (a resume, a re-INVITE): through the limit (key-frame-limiter.ts). Not yet PLAYING: the first frame is a key frame anyway.
+    if (this.limiter.added(id) === 'new' && this.pipeline.forceKeyUnit(VIDEO_NAMES.pay)) {
       this.keyFrames++;
       this.dests.get(id)!.keyFramesForced++;
       this.limiter.noteForced();

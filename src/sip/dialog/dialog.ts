@@ -3,7 +3,7 @@
  * and the requests within it built as §12.2.1.1 says — Request-URI the
  * remote target, Route the route set, CSeq counting up, the tags of both.
  */
-import { formatNameAddr, parseNameAddr, SipHeaders, SipRequest, type NameAddr, type SipResponse } from '../message/index.js';
+import { addrSpecOf, parseNameAddr, SipHeaders, SipRequest, type NameAddr, type SipResponse } from '../message/index.js';
 
 export type DialogState = 'early' | 'confirmed' | 'terminated';
 
@@ -138,6 +138,7 @@ export function dialogId(callId: string, localTag: string, remoteTag: string): s
   return `${callId}|${localTag}|${remoteTag}`;
 }
 
+/** The URI of a parsed name-addr as text (never read back out of header text). */
 function addrSpec(na: NameAddr): string {
-  return formatNameAddr({ uri: na.uri, params: new Map() }).replace(/^<(.*)>$/, '$1');
+  return addrSpecOf(na);
 }

@@ -19,6 +19,7 @@ export {
   type Uri,
 } from './uri.js';
 export { escapeUri, unescapeUri, type UriPart } from './uri-escape.js';
+export { canonicalIdentity, formatIdentity, identityMatches, identityOfUri, parseIdentity, type SipIdentity } from './identity.js';
 export { addrSpecOf, formatNameAddr, isWildcardContact, parseNameAddr, qOf, tagOf, type NameAddr } from './name-addr.js';
 export { BRANCH_MAGIC, branchOf, formatVia, hasRfc3261Branch, parseVia, type Via } from './via.js';
 export { formatCSeq, parseCSeq, type CSeq } from './cseq.js';

@@ -60,14 +60,14 @@ async function startScreen(cleanups: Cleanups, scenarioName: string): Promise<Sc
 describe.skipIf(!hasSipp || !hasKamailio)('door call forked by Kamailio to three screens', () => {
   const cleanups = useCleanups();
 
-  async function house(screens: Screen[], extraMembers: string[] = []): Promise<{ k: RunningKamailio; door: RunningDaemon }> {
+  async function house(screens: Screen[], extraMembers: string[] = [], callToml = ''): Promise<{ k: RunningKamailio; door: RunningDaemon }> {
     const members = [...screens.map((_, i) => `screen${i + 1}`), ...extraMembers];
     const k = await startKamailio({ groups: { everyone: members }, openUsers: members });
     cleanups.push(() => k.stop());
     for (const [i, s] of screens.entries()) {
       expect(await registerContact(k, members[i]!, `sip:screen@127.0.0.1:${s.sipPort}`)).toBe(true);
     }
-    const door = await startDoor(cleanups, `[account]\noutbound_proxy = "sip:127.0.0.1:${k.port}"\n[call]\ntargets = ["sip:everyone@myhouse"]\nring_timeout = 20\n`);
+    const door = await startDoor(cleanups, `[account]\noutbound_proxy = "sip:127.0.0.1:${k.port}"\n[call]\ntargets = ["sip:everyone@myhouse"]\nring_timeout = 20\n${callToml}`);
     return { k, door };
   }
 
@@ -98,6 +98,28 @@ describe.skipIf(!hasSipp || !hasKamailio)('door call forked by Kamailio to three
     expect(await converse(door.socket, 'terminate 1\n')).toBe('Status: Ok\n\n');
     await expectScenarioEnded(winner.sipp); // BYE through the proxy's Record-Route
     expect(callStates(await drainEvents(door))).toEqual(ANSWERED_CALL);
+  });
+
+  it('early_media = "audio+video": every ringing screen hears the door; at the 200 the others stop hearing it, the answerer goes on (issue 13 item 4)', async () => {
+    const winner = await startScreen(cleanups, 'screen-early-answer-rr');
+    const losers = [await startScreen(cleanups, 'screen-early-cancelled'), await startScreen(cleanups, 'screen-early-cancelled')];
+    const all = [winner, ...losers];
+    const { door } = await house(all, [], 'early_media = "audio+video"\n');
+    expect(await converse(door.socket, 'ring\n')).toBe('Status: Ok\n\nId: 1\n\n');
+    // While it rings (screen1 answers 4 s after its 183): audio reaches all three, like the video.
+    await until('early audio at every screen', () => all.every((s) => s.audio.count() > 10), 3500);
+    expect(await converse(door.socket, 'call-status 1\n')).toContain('State: LinphoneCallOutgoingEarlyMedia');
+    await until('answer', async () => (await converse(door.socket, 'call-status 1\n')).includes('LinphoneCallStreamsRunning'), 10_000);
+    for (const s of losers) await expectScenarioEnded(s.sipp);
+    await sleep(600);
+    const before = all.map((s) => s.audio.count());
+    await sleep(1500);
+    const after = all.map((s, i) => s.audio.count() - before[i]!);
+    expect(after[0]).toBeGreaterThan(20); // 20 ms packets: the answerer goes on hearing the door
+    expect(after.slice(1)).toEqual([0, 0]);
+    console.log(`[door] audio+video, three forks: early audio packets ${before.join(', ')}; in the 1.5 s after the answer ${after.join(', ')}`);
+    expect(await converse(door.socket, 'terminate 1\n')).toBe('Status: Ok\n\n');
+    await expectScenarioEnded(winner.sipp);
   });
 
   it('a hang-up while the screens ring CANCELs every fork and their video stops', async () => {

@@ -6,16 +6,18 @@
  * `door-opened` / `door-refused` / `door-locked` events on the control
  * socket.
  *
- * RFC 4733: SIPp answers the door's call and replays sip-tester's recorded
- * telephone-event pcaps (dtmf_2833_1..4, payload type 101 like our offer)
- * to the audio port of our SDP. SIPp sends them from 127.0.0.1 port 0; the
- * audio session checks the peer's address, not its port, so a recording of
- * real presses reaches the real receive path (dedup of the three end
- * packets included) with SIPp doing both signalling and media, and no
- * hand-made RTP, nor linphone-daemon's sound-card workarounds (LAB.md).
- * For the address check itself the test sends the same recorded packets
- * from 127.0.0.2, then from 127.0.0.1, to both RTP pairs of the door's
- * range (only the SDP the screen got names the audio port).
+ * RFC 4733: SIPp answers the door's call, and the test sends sip-tester's
+ * recorded telephone-event pcaps (dtmf_2833_1..4, payload type 101 like
+ * our offer) from the screen's audio port (the one its SDP names) to the
+ * door's audio ports: the door takes RFC 4733 only from the answered
+ * peer's negotiated address and port (issue 12 row 19), and SIPp's own
+ * play_pcap_audio sends from port 0. A recording of real presses reaches
+ * the real receive path (dedup of the three end packets included), with
+ * no hand-made RTP, nor linphone-daemon's sound-card workarounds (LAB.md).
+ * For the address and port check itself the test sends the same recorded
+ * packets from 127.0.0.2, then from 127.0.0.1 on another port, then from
+ * the screen's port, to both RTP pairs of the door's range (only the SDP
+ * the screen got names the audio port).
  */
 import { createSocket } from 'node:dgram';
 import { existsSync, readFileSync } from 'node:fs';
@@ -32,8 +34,6 @@ import { until } from '../../support/wait.js';
 
 const PCAPS = '/usr/share/sip-tester';
 const hasPcaps = existsSync(`${PCAPS}/dtmf_2833_1.pcap`);
-// SIPp's play_pcap_audio writes through a raw socket: root (CAP_NET_RAW) only.
-const sippPlaysPcap = hasPcaps && process.getuid?.() === 0;
 const CODE = '1234';
 const RELAY_ON = /gpio\.sim: sim: gpio27 = 1(?! \(opened)/g;
 
@@ -45,10 +45,10 @@ async function startSippUac(name: string, doorPort: number, keys: Record<string,
   return startSipp(name, await freePort(), keys, { remote: `127.0.0.1:${doorPort}`, lifetimeMs: 30_000 });
 }
 
-/** Sends sip-tester's recorded telephone-event packets for `digits` to `port` from `fromAddress`, as one RTP source. */
-async function sendRecordedDtmf(digits: string, fromAddress: string, port: number): Promise<void> {
+/** Sends sip-tester's recorded telephone-event packets for `digits` to `port` from `fromAddress`:`fromPort`, as one RTP source. */
+async function sendRecordedDtmf(digits: string, fromAddress: string, port: number, fromPort = 0): Promise<void> {
   const sock = createSocket('udp4');
-  await new Promise<void>((resolve) => sock.bind(0, fromAddress, resolve));
+  await new Promise<void>((resolve) => sock.bind(fromPort, fromAddress, resolve));
   try {
     for (const digit of digits) {
       for (const rtp of rtpFromPcap(`${PCAPS}/dtmf_2833_${digit}.pcap`)) {
@@ -122,15 +122,24 @@ describe.skipIf(!hasSipp)('door opening over the wire', () => {
     const [videoPort, audioPort] = await freeUdpPorts(2);
     const screenPort = await freePort();
     const s = screen(name, screenPort, { videoport: videoPort!, audioport: audioPort! });
-    const d = await door({ sipPort: await freePort(), targets: [screenPort], ...opts });
+    const rtp = opts.rtp ?? (await freeRtpRange(4));
+    const d = await door({ sipPort: await freePort(), targets: [screenPort], rtp, ...opts });
     expect(await converse(d.socket, 'ring\n')).toBe('Status: Ok\n\nId: 1\n\n');
-    return { d, s, screenPort };
+    return { d, s, screenPort, audioPort: audioPort!, rtp };
+  }
+
+  /** The answered screen types `digits` as RFC 4733 from its own audio port, to both RTP pairs of the door. */
+  async function screenTypes(d: RunningDaemon, rtp: string, audioPort: number, digits = CODE): Promise<void> {
+    await until('answer', async () => (await converse(d.socket, 'call-status 1\n')).includes('LinphoneCallStreamsRunning'), 15_000);
+    const [lo, hi] = rtp.split('-').map(Number) as [number, number];
+    for (let p = lo; p <= hi; p += 2) await sendRecordedDtmf(digits, '127.0.0.1', p, audioPort);
   }
 
   // ---- (a) RFC 4733 ---------------------------------------------------------
 
-  it.skipIf(!sippPlaysPcap)('RFC 4733: the right code from the screen that answered pulses the relay once', async () => {
-    const { d, s, screenPort } = await ringScreen('door-screen-rfc4733');
+  it.skipIf(!hasPcaps)('RFC 4733: the right code from the screen that answered pulses the relay once', async () => {
+    const { d, s, screenPort, audioPort, rtp } = await ringScreen('door-screen-rfc4733');
+    await screenTypes(d, rtp, audioPort);
     await expectScenarioEnded(s);
     await until('call released', async () => (await converse(d.socket, 'call-status 1\n')).includes('No call with such id'));
     expect(pulses(d)).toBe(1);
@@ -140,8 +149,9 @@ describe.skipIf(!hasSipp)('door opening over the wire', () => {
     expect(d.output()).not.toMatch(new RegExp(`(?<![0-9A-Za-z])${CODE}(?![0-9A-Za-z])`));
   });
 
-  it.skipIf(!sippPlaysPcap)('RFC 4733: a wrong code does not open, and counts', async () => {
-    const { d, s } = await ringScreen('door-screen-rfc4733', { code: '5678' });
+  it.skipIf(!hasPcaps)('RFC 4733: a wrong code does not open, and counts', async () => {
+    const { d, s, audioPort, rtp } = await ringScreen('door-screen-rfc4733', { code: '5678' });
+    await screenTypes(d, rtp, audioPort);
     await expectScenarioEnded(s);
     await until('call released', async () => (await converse(d.socket, 'call-status 1\n')).includes('No call with such id'));
     expect(pulses(d)).toBe(0);
@@ -149,8 +159,9 @@ describe.skipIf(!hasSipp)('door opening over the wire', () => {
     expect(ev).toEqual([{ type: 'door-refused', fields: expect.objectContaining({ Method: 'dtmf', Reason: 'wrong-code', Attempts: '1', 'Max-attempts': '5' }) }]);
   });
 
-  it.skipIf(!sippPlaysPcap)('RFC 4733: the right code from an answering screen not in door.allowed does not open', async () => {
-    const { d, s, screenPort } = await ringScreen('door-screen-rfc4733', { allowed: ['sip:resident@127.0.0.1'] });
+  it.skipIf(!hasPcaps)('RFC 4733: the right code from an answering screen not in door.allowed does not open', async () => {
+    const { d, s, screenPort, audioPort, rtp } = await ringScreen('door-screen-rfc4733', { allowed: ['sip:resident@127.0.0.1'] });
+    await screenTypes(d, rtp, audioPort);
     await expectScenarioEnded(s);
     await until('call released', async () => (await converse(d.socket, 'call-status 1\n')).includes('No call with such id'));
     expect(pulses(d)).toBe(0);
@@ -159,7 +170,7 @@ describe.skipIf(!hasSipp)('door opening over the wire', () => {
     ]);
   });
 
-  it.skipIf(!hasPcaps)('RFC 4733: the right code from another address than the peer is dropped; from the peer it opens', async () => {
+  it.skipIf(!hasPcaps)('RFC 4733: the right code from another address, or another port of the peer, is dropped; from the peer it opens', async () => {
     // A screen that answers and stays until our BYE; the presses come from this test, to every port of the door's RTP range.
     const [videoPort, audioPort] = await freeUdpPorts(2);
     const screenPort = await freePort();
@@ -170,11 +181,13 @@ describe.skipIf(!hasSipp)('door opening over the wire', () => {
     await converse(d.socket, 'ring\n');
     await until('answer', async () => (await converse(d.socket, 'call-status 1\n')).includes('LinphoneCallStreamsRunning'), 15_000);
     const [lo, hi] = rtp.split('-').map(Number) as [number, number];
-    for (let p = lo; p <= hi; p += 2) await sendRecordedDtmf(CODE, '127.0.0.2', p);
+    for (let p = lo; p <= hi; p += 2) await sendRecordedDtmf(CODE, '127.0.0.2', p, audioPort!);
+    // The peer's address, but not the port its SDP names (issue 12 row 19: any port of its IP used to count).
+    for (let p = lo; p <= hi; p += 2) await sendRecordedDtmf(CODE, '127.0.0.1', p);
     expect(pulses(d)).toBe(0);
     expect(doorEvents(await drainEvents(d))).toEqual([]);
-    // The same packets from the screen's address: so what was dropped was dropped for its address alone.
-    for (let p = lo; p <= hi; p += 2) await sendRecordedDtmf(CODE, '127.0.0.1', p);
+    // The same packets from the screen's address and port: so what was dropped was dropped for its source alone.
+    for (let p = lo; p <= hi; p += 2) await sendRecordedDtmf(CODE, '127.0.0.1', p, audioPort!);
     await until('pulse', () => pulses(d) >= 1);
     expect(await converse(d.socket, 'terminate 1\n')).toBe('Status: Ok\n\n');
     await expectScenarioEnded(s);

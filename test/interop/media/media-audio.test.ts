@@ -5,6 +5,7 @@
  * ours (each press once, end packets and all); and a stranger whose DTMF
  * is not heard.
  */
+import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../../../src/config/schema.js';
@@ -15,6 +16,8 @@ import { buildRtp } from '../../../src/media/rtp/rtp-packet.js';
 import type { AudioCodecName, MediaError } from '../../../src/media/media-engine.js';
 import { CHAIN, PLAYING, gstLaunch, type GstLaunch } from '../../support/gst-launch.js';
 import { freeRtpRange, freeUdpPorts } from '../../support/gst-ports.js';
+import { SrtpSession } from '../../../src/media/srtp/srtp-session.js';
+import { until } from '../../support/wait.js';
 
 const BOUND_MS = 8000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -180,4 +183,104 @@ describe.skipIf(!gstAvailable())('media audio and DTMF (GStreamer)', () => {
     door.e.stopTalk();
     await expect(door.e.sendDtmf('1')).rejects.toThrow(/no call/);
   });
+
+  /** A UDP socket on 127.0.0.1 that counts what reaches it, by RTP payload type. */
+  async function listener() {
+    const sock = createSocket('udp4');
+    const got: number[] = [];
+    sock.on('message', (m) => got.push(m[1]! & 0x7f));
+    cleanups.push(() => new Promise<void>((r) => sock.close(() => r())));
+    await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
+    return { sock, got, port: sock.address().port };
+  }
+
+  const press = (event: number, ts: number, ssrc = 77) =>
+    buildRtp({ marker: true, payloadType: 101, sequence: ts & 0xffff, timestamp: ts, ssrc }, buildTelephoneEvent({ event, end: true, volume: 10, duration: 800 }));
+
+  it('hears DTMF only from the peer’s negotiated port, and a replayed press not again later in the call (issue 12 row 19)', async () => {
+    const door = await engine({ audio_source: 'none' });
+    const screen = await listener();
+    const sameIp = await listener();
+    door.e.startTalk({ address: '127.0.0.1', port: screen.port, codec: 'PCMU', payloadType: 0, dtmf: { payloadType: 101, clockRate: 8000 }, session: 'call-1' });
+    // Another port of the peer's IP: not the peer.
+    for (const [i, ev] of [1, 2, 3, 4].entries()) sameIp.sock.send(press(ev, 1000 + i * 1000), door.port, '127.0.0.1');
+    await sleep(300);
+    expect(door.digits).toEqual([]);
+    expect(door.e.stats().audio.packetsRejected).toBe(4);
+    // From its port: heard once each.
+    const code = [1, 2, 3, 4].map((ev, i) => press(ev, 1000 + i * 1000));
+    for (const p of code) screen.sock.send(p, door.port, '127.0.0.1');
+    await sleep(300);
+    expect(door.digits).toEqual(['1', '2', '3', '4']);
+    // 40 lone '#' (the old window held 32), then the captured code again, then once more after a re-INVITE of the same call.
+    for (let i = 0; i < 40; i++) screen.sock.send(press(11, 100_000 + i * 1000), door.port, '127.0.0.1');
+    await sleep(300);
+    for (const p of code) screen.sock.send(p, door.port, '127.0.0.1');
+    await sleep(300);
+    door.e.startTalk({ address: '127.0.0.1', port: screen.port, codec: 'PCMU', payloadType: 0, dtmf: { payloadType: 101, clockRate: 8000 }, session: 'call-1' });
+    for (const p of code) screen.sock.send(p, door.port, '127.0.0.1');
+    await sleep(300);
+    expect(door.digits.join('')).toBe('1234' + '#'.repeat(40));
+    // A new call starts with a fresh memory.
+    door.e.startTalk({ address: '127.0.0.1', port: screen.port, codec: 'PCMU', payloadType: 0, dtmf: { payloadType: 101, clockRate: 8000 }, session: 'call-2' });
+    for (const p of code) screen.sock.send(p, door.port, '127.0.0.1');
+    await sleep(300);
+    expect(door.digits.slice(-4)).toEqual(['1', '2', '3', '4']);
+  });
+
+  it('early audio reaches every ringing screen, in its payload type; a removed one stops; none can key a digit; the talk replaces them (issue 13 item 4)', async () => {
+    const door = await engine({ audio_source: 'test' });
+    const a = await listener();
+    const b = await listener();
+    const dtmf = { payloadType: 101, clockRate: 8000 };
+    door.e.addAudioDestination('1:1', { address: '127.0.0.1', port: a.port, codec: 'PCMU', payloadType: 0, dtmf });
+    door.e.addAudioDestination('1:2', { address: '127.0.0.1', port: b.port, codec: 'PCMU', payloadType: 96, dtmf });
+    await until('both screens to hear the door', () => a.got.length > 10 && b.got.length > 10, BOUND_MS);
+    expect(new Set(a.got)).toEqual(new Set([0]));
+    expect(new Set(b.got)).toEqual(new Set([96]));
+    expect(door.e.stats().audio).toMatchObject({ talking: false, earlyDestinations: 2 });
+    // A ringing screen's telephone-events are not digits (issue 12 row 9).
+    for (const [i, ev] of [1, 2, 3, 4].entries()) b.sock.send(press(ev, 5000 + i * 1000), door.port, '127.0.0.1');
+    await sleep(300);
+    expect(door.digits).toEqual([]);
+    // b declines: it stops hearing the door.
+    door.e.removeAudioDestination('1:2');
+    await sleep(200);
+    const bAfter = b.got.length;
+    await sleep(500);
+    expect(b.got.length).toBe(bAfter);
+    // a answers: the talk goes on to it, and now its presses count.
+    door.e.startTalk({ address: '127.0.0.1', port: a.port, codec: 'PCMU', payloadType: 0, dtmf, session: 's' });
+    const aBefore = a.got.length;
+    await until('a to go on hearing the door', () => a.got.length > aBefore + 10, BOUND_MS);
+    a.sock.send(press(5, 9000), door.port, '127.0.0.1');
+    await until('a digit from a', () => door.digits.length === 1, BOUND_MS);
+    expect(door.digits).toEqual(['5']);
+    expect(door.e.stats().audio.earlyDestinations).toBe(0);
+    expect(door.errors).toEqual([]);
+    console.log(`[media] early audio: screen a ${aBefore} packets before the answer, screen b ${bAfter} until removed, 0 after`);
+  });
+
+  it('early audio under SRTP: each ringing screen authenticates and decrypts the one stream with the call key, in its own payload type', async () => {
+    const door = await engine({ audio_source: 'test' });
+    const ours = randomBytes(30).toString('base64');
+    const screens = [await listener(), await listener()];
+    const raw: Buffer[][] = [[], []];
+    screens.forEach((s, i) => s.sock.on('message', (m) => raw[i]!.push(m)));
+    const pts = [0, 97];
+    screens.forEach((s, i) =>
+      door.e.addAudioDestination(`1:${i}`, { address: '127.0.0.1', port: s.port, codec: 'PCMU', payloadType: pts[i]!, srtp: { local: ours, remote: randomBytes(30).toString('base64') } }),
+    );
+    await until('SRTP at both screens', () => raw.every((r) => r.length > 10), BOUND_MS);
+    for (const [i, packets] of raw.entries()) {
+      // The screen's view: our key protects what it receives.
+      const rx = SrtpSession.create({ local: randomBytes(30).toString('base64'), remote: ours })!;
+      const plain = packets.map((p) => rx.unprotectRtp(p)).filter((p) => p !== undefined);
+      expect(plain.length).toBe(packets.length);
+      expect(new Set(plain.map((p) => p[1]! & 0x7f))).toEqual(new Set([pts[i]]));
+    }
+    door.e.stopTalk();
+    expect(door.errors).toEqual([]);
+  });
 });
+

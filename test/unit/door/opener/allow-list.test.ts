@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AllowList, describePeer, parseSipIdentity } from '../../../../src/door/opener/allow-list.js';
+import { AllowList, describePeer } from '../../../../src/door/opener/allow-list.js';
+import { parseIdentity } from '../../../../src/sip/message/identity.js';
 
 describe('peer identity for door.allowed', () => {
   const list = new AllowList(['sip:homescreen@MyHouse.local', 'sip:alice@192.168.1.5:5070', 'sips:bob@example.org', 'sip:[2001:DB8::1]']);
@@ -24,17 +25,25 @@ describe('peer identity for door.allowed', () => {
     ['tel:+4930123456', false],
     ['not a uri', false],
     ['', false],
+    // Issue 12 row 2: the first '<' is inside the quoted display name; the URI is guest's.
+    ['"<sip:homescreen@myhouse.local>" <sip:guest@myhouse.local>', false],
+    ['"x" <sip:guest@myhouse.local;foo=<sip:homescreen@myhouse.local>>', false],
   ])('%s → %s', (peer, allowed) => {
     expect(list.match(peer) !== undefined).toBe(allowed);
   });
 
   it('parses what matters and nothing else', () => {
-    expect(parseSipIdentity('Alice <SIP:alice@Example.COM:5062;user=phone?subject=x>;tag=1')).toEqual({
+    expect(parseIdentity('Alice <SIP:alice@Example.COM:5062;user=phone?subject=x>;tag=1')).toEqual({
       scheme: 'sip',
       user: 'alice',
       host: 'example.com',
       port: 5062,
     });
+  });
+
+  it('reads a quoted display name that holds a URI as a display name (issue 12 row 2)', () => {
+    expect(parseIdentity('"<sip:kitchen@myhouse>" <sip:guest@myhouse>;tag=1')).toEqual({ scheme: 'sip', user: 'guest', host: 'myhouse', port: undefined });
+    expect(describePeer('"<sip:kitchen@myhouse>" <sip:guest@myhouse>')).toBe('sip:guest@myhouse');
   });
 
   it('describes peers for events on one line', () => {

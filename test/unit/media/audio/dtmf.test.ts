@@ -45,6 +45,30 @@ describe('RFC 4733 telephone-event', () => {
     expect(d.accept(1, 500, buildTelephoneEvent({ event: 5, end: true, volume: 10, duration: 800 }))).toBeUndefined();
   });
 
+  it('a captured press replayed after 32 other presses is still not a new digit (issue 12 row 19)', () => {
+    const d = new DtmfDeduplicator();
+    const code = [1, 2, 3, 4].map((event, i) => ({ event, ts: 10_000 + i * 1000 }));
+    const got: string[] = [];
+    const send = (event: number, ts: number) => {
+      const digit = d.accept(42, ts, buildTelephoneEvent({ event, end: true, volume: 10, duration: 800 }));
+      if (digit) got.push(digit);
+    };
+    for (const p of code) send(p.event, p.ts);
+    // The old window held 32 presses: 40 lone '#' pushed the code out of it.
+    for (let i = 0; i < 40; i++) send(11, 100_000 + i * 1000);
+    for (const p of code) send(p.event, p.ts);
+    expect(got.join('')).toBe('1234' + '#'.repeat(40));
+  });
+
+  it('is bounded: past its limit it refuses new presses rather than forgetting old ones', () => {
+    const d = new DtmfDeduplicator(3);
+    const ev = buildTelephoneEvent({ event: 5, end: true, volume: 10, duration: 800 });
+    expect([1, 2, 3, 4].map((ts) => d.accept(9, ts, ev))).toEqual(['5', '5', '5', undefined]);
+    expect(d.accept(9, 1, ev)).toBeUndefined();
+    expect(d.full).toBe(true);
+    expect(d.refused).toBe(1);
+  });
+
   it('ignores flash and unknown events', () => {
     expect(new DtmfDeduplicator().accept(1, 1, buildTelephoneEvent({ event: 16, end: false, volume: 0, duration: 0 }))).toBeUndefined();
   });

@@ -11,6 +11,32 @@ describe('KeyFrameLimiter', () => {
     return { l: new KeyFrameLimiter({ minIntervalMs: 500, force }), force };
   }
 
+  it('a resume re-adding a destination goes through the limit: 150 re-INVITEs in 2.4 s are not 150 key frames (issue 12 row 21)', () => {
+    const { l, force } = limiter();
+    // What VideoSender.add does: force at once only for a destination never seen.
+    const add = (id: string) => {
+      if (l.added(id) === 'new' && force()) l.noteForced();
+    };
+    add('7:1');
+    expect(force).toHaveBeenCalledTimes(1);
+    for (let i = 0; i < 150; i++) {
+      add('7:answer');
+      vi.advanceTimersByTime(16);
+    }
+    vi.advanceTimersByTime(1000);
+    // 2.4 s + 1 s at one per 500 ms: the first add, one new id, and at most 7 through the limit.
+    console.log(`[media] 150 re-adds of one destination in 2.4 s: ${force.mock.calls.length} key frames (was 151)`);
+    expect(force.mock.calls.length).toBeLessThanOrEqual(9);
+    expect(force.mock.calls.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a new destination (a fork) still gets its key frame at once', () => {
+    const { l } = limiter();
+    expect(l.added('1:1')).toBe('new');
+    expect(l.added('1:2')).toBe('new');
+    expect(l.added('1:1')).toBe('forced');
+  });
+
   it('forces the first request at once', () => {
     const { l, force } = limiter();
     expect(l.request()).toBe('forced');
