@@ -36,7 +36,20 @@ export function hasSpaceOrControl(s: string): boolean {
  * starts a header value with a BOM).
  */
 export function trimLws(s: string): string {
-  return s.replace(/^[ \t]+|[ \t]+$/g, '');
+  // Index scans, not /^[ \t]+|[ \t]+$/: that regex retries the second
+  // branch at every blank of an inner run, quadratic in its length (issue 12).
+  let start = 0;
+  let end = s.length;
+  while (start < end && isWsp(s[start])) start++;
+  while (end > start && isWsp(s[end - 1])) end--;
+  return start === 0 && end === s.length ? s : s.slice(start, end);
+}
+
+/** Strips trailing SP and HTAB only (linear, see trimLws). */
+export function trimLwsEnd(s: string): string {
+  let end = s.length;
+  while (end > 0 && isWsp(s[end - 1])) end--;
+  return end === s.length ? s : s.slice(0, end);
 }
 
 /**

@@ -7,7 +7,7 @@
  * message is dropped.
  */
 import { SipParseError } from './errors.js';
-import { findHeaderEnd, readHeaderLines, skipLeadingCrlf } from './header-block.js';
+import { findHeaderEnd, readHeaderLines, skipLeadingCrlf, type HeaderLines } from './header-block.js';
 import { SipHeaders } from './headers.js';
 import { SipRequest, SipResponse, type SipMessage } from './message.js';
 import { parseContentLength } from './scalars.js';
@@ -37,6 +37,21 @@ export function readMessage(data: Buffer, opts: ParseOptions = {}): ParseResult 
   }
 }
 
+/**
+ * For the stream framer, which has already split the header block to find
+ * Content-Length: builds the message from those lines, so a TCP message's
+ * headers are read once (issue 12). `data` is the framed message.
+ */
+export function readFramedMessage(data: Buffer, bodyStart: number, lines: HeaderLines): ParseResult {
+  let partial: SipRequest | undefined;
+  try {
+    return { message: assemble(data, bodyStart, lines, true, (r) => (partial = r)) };
+  } catch (e) {
+    if (!(e instanceof SipParseError)) throw e;
+    return { error: e, request: partial };
+  }
+}
+
 /** Parses; throws SipParseError for what is not a valid message. */
 export function parseMessage(data: Buffer, opts: ParseOptions = {}): SipMessage {
   return parse(data, opts, () => {});
@@ -50,7 +65,11 @@ function parse(data: Buffer, opts: ParseOptions, readSoFar: (request: SipRequest
   // The empty line is mandatory even without a body (§7).
   if (!end) throw new SipParseError('Missing empty line after headers');
 
-  const { startLine, fields, error } = readHeaderLines(data.toString('utf8', start, end.end));
+  return assemble(data, end.bodyStart, readHeaderLines(data.toString('utf8', start, end.end)), stream, readSoFar);
+}
+
+function assemble(data: Buffer, bodyStart: number, lines: HeaderLines, stream: boolean, readSoFar: (request: SipRequest) => void): SipMessage {
+  const { startLine, fields, error } = lines;
   const first = parseStartLine(startLine);
   const headers = new SipHeaders();
   for (const [name, value] of fields) headers.appendField(name, value);
@@ -61,7 +80,7 @@ function parse(data: Buffer, opts: ParseOptions, readSoFar: (request: SipRequest
     if (first.kind === 'request' && first.problem) throw first.problem;
     if (error) throw new SipParseError(error);
     validateMessage(msg);
-    msg.body = readBody(data, end.bodyStart, headers, stream);
+    msg.body = readBody(data, bodyStart, headers, stream);
   } catch (e) {
     if (e instanceof SipParseError && msg.kind === 'request') readSoFar(msg);
     throw e;
