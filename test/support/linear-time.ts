@@ -4,7 +4,7 @@
  * long, not a hundred. Each size is run until it has used a few
  * milliseconds, and the fastest of several rounds counts, so a noisy
  * shared machine inflates neither side much; a measurement above the
- * target is taken again (up to three times). A quadratic parser shows a
+ * target is taken again (up to five times). A quadratic parser shows a
  * ratio near 100 every time.
  */
 import { performance } from 'node:perf_hooks';
@@ -41,7 +41,7 @@ function fastest<T>(input: T, run: (input: T) => unknown, rounds: number): numbe
  * bytes; `run` parses it and may throw (a refusal is a result too).
  */
 export function growth<T>(build: (bytes: number) => T, run: (input: T) => unknown, opts: GrowthOptions = {}): number {
-  const { small = 10_000, large = 100_000, rounds = 5, target = 12, attempts = 3 } = opts;
+  const { small = 10_000, large = 100_000, rounds = 5, target = 12, attempts = 5 } = opts;
   const quiet = (input: T): void => {
     try {
       run(input);
