@@ -73,6 +73,9 @@ export function incoming(req: SipRequest, reliable = true): Incoming {
       return res;
     },
     onCancel: () => {},
+    rejectStateless(status) {
+      responses.push(createResponse(req, status, undefined, { toTag: 'door1' }));
+    },
   };
 }
 
