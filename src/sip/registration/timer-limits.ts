@@ -11,8 +11,8 @@
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 /** We refresh at least once a day, whatever longer binding was granted (refreshing early is always allowed). */
 export const MAX_BINDING_S = 86_400;
-/** Keep-alive bounds (RFC 5626 §4.4.1): no ping more often than the 10 s a pong may take, none rarer than hourly. */
-export const MIN_FLOW_TIMER_S = 10;
+/** Keep-alive bounds (RFC 5626 §4.4.1): at most one ping a second (a ping waits for its pong anyway), at least one an hour. */
+export const MIN_FLOW_TIMER_S = 1;
 export const MAX_FLOW_TIMER_S = 3_600;
 /** The longest Retry-After (RFC 3261 §20.33) we wait before trying the registrar again. */
 export const MAX_RETRY_AFTER_S = 3_600;
@@ -31,7 +31,7 @@ export function bindingSeconds(granted: number): number {
   return clamp(granted, 1, MAX_BINDING_S);
 }
 
-/** The keep-alive upper bound from a Flow-Timer, within [10 s, 1 h]. */
+/** The keep-alive upper bound from a Flow-Timer, within [1 s, 1 h]. */
 export function flowTimerSeconds(flowTimer: number): number {
   return clamp(flowTimer, MIN_FLOW_TIMER_S, MAX_FLOW_TIMER_S);
 }
