@@ -84,6 +84,6 @@ describe('stateless refusal of strangers (issue 12)', () => {
     expect(replies.every((r) => r.startsWith('SIP/2.0 403 '))).toBe(true);
     const tag = (r: string) => /^To:.*;tag=([^\r;]+)/m.exec(r)?.[1];
     expect(tag(replies[0]!)).toBeDefined();
-    expect(tag(replies[1])).toBe(tag(replies[0]!));
+    expect(tag(replies[1]!)).toBe(tag(replies[0]!));
   });
 });
