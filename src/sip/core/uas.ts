@@ -15,7 +15,7 @@ import type { TimerValues } from '../transaction/timers.js';
 import type { Endpoint } from '../transport/endpoint.js';
 import type { Received } from '../transport/transport.js';
 import { ALLOW, type IncomingRequest, type RequestHandler, type ServerTx } from './core-types.js';
-import { SummaryLog } from '../summary-log.js';
+import { SummaryLog } from '../../log/summary-log.js';
 import { serverKey } from './transaction-keys.js';
 import type { Wire } from './wire.js';
 

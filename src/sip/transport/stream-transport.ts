@@ -10,7 +10,7 @@ import { connect as netConnect, createServer as netServer, isIP, type Server, ty
 import { connect as tlsConnect, createServer as tlsServer, type TLSSocket } from 'node:tls';
 import type { Logger } from '../../log/logger.js';
 import { StreamFramer } from '../message/index.js';
-import { SummaryLog } from '../summary-log.js';
+import { SummaryLog } from '../../log/summary-log.js';
 import { endpointKey, hostPort, type Endpoint } from './endpoint.js';
 import { AdmissionCount, STREAM_LIMITS, type StreamLimits } from './stream-limits.js';
 import { TransportError, type Transport, type TransportHandlers } from './transport.js';

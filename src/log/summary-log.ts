@@ -5,7 +5,7 @@
  * were and what the last one was. A flood of N refusals over T seconds
  * writes at most 1 + T/interval lines.
  */
-import type { Logger } from '../log/logger.js';
+import type { Logger } from './logger.js';
 
 export class SummaryLog {
   private count = 0;
