@@ -11,16 +11,9 @@ import { createSocket, type Socket } from 'node:dgram';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startDaemon, type RunningDaemon } from '../../support/daemon.js';
 import { until } from '../../support/wait.js';
+import { strangerRequest } from '../../support/stranger-request.js';
 
 const count = (text: string, re: RegExp): number => (text.match(new RegExp(re.source, 'g')) ?? []).length;
-
-function request(method: string, n: number, port: number, me: number): Buffer {
-  const body = method === 'MESSAGE' ? '1234#' : 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n';
-  const type = method === 'MESSAGE' ? 'text/plain' : 'application/sdp';
-  return Buffer.from(
-    `${method} sip:door@127.0.0.1:${port} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${me};branch=z9hG4bK${method}${n};rport\r\nMax-Forwards: 70\r\nFrom: <sip:stranger${n}@evil.example>;tag=f${n}\r\nTo: <sip:door@127.0.0.1>\r\nCall-ID: flood-${method}-${n}\r\nCSeq: 1 ${method}\r\nContact: <sip:x@127.0.0.1:${me}>\r\nContent-Type: ${type}\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
-  );
-}
 
 describe('a flood of strangers at the door', () => {
   let d: RunningDaemon | undefined;
@@ -45,7 +38,7 @@ describe('a flood of strangers at the door', () => {
     const N = 1000;
     let largest = 0;
     for (let i = 0; i < N; i++) {
-      const req = request(i % 2 ? 'MESSAGE' : 'INVITE', i, port, me);
+      const req = strangerRequest(i % 2 ? 'MESSAGE' : 'INVITE', i, port, me);
       largest = Math.max(largest, req.length);
       s.send(req, port, '127.0.0.1');
       if (i % 25 === 24) await until(`replies to ${i + 1}`, () => replies.length >= i + 1);

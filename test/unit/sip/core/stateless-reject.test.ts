@@ -10,14 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LogSink } from '../../../../src/log/logger.js';
 import { SipStack } from '../../../../src/sip/core/sip-stack.js';
 import { until } from '../../../support/wait.js';
-
-function request(method: string, n: number, port: number, me: number): Buffer {
-  const body = method === 'MESSAGE' ? '1234#' : 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n';
-  const type = method === 'MESSAGE' ? 'text/plain' : 'application/sdp';
-  return Buffer.from(
-    `${method} sip:door@127.0.0.1:${port} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${me};branch=z9hG4bK${method}${n};rport\r\nMax-Forwards: 70\r\nFrom: <sip:stranger${n}@evil.example>;tag=f${n}\r\nTo: <sip:door@127.0.0.1>\r\nCall-ID: flood-${method}-${n}\r\nCSeq: 1 ${method}\r\nContact: <sip:x@127.0.0.1:${me}>\r\nContent-Type: ${type}\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
-  );
-}
+import { strangerRequest } from '../../../support/stranger-request.js';
 
 describe('stateless refusal of strangers (issue 12)', () => {
   let stack: SipStack | undefined;
@@ -47,7 +40,7 @@ describe('stateless refusal of strangers (issue 12)', () => {
     const N = 400;
     let largestRequest = 0;
     for (let i = 0; i < N; i++) {
-      const req = request(i % 2 ? 'MESSAGE' : 'INVITE', i, port, me);
+      const req = strangerRequest(i % 2 ? 'MESSAGE' : 'INVITE', i, port, me);
       largestRequest = Math.max(largestRequest, req.length);
       s.send(req, port, '127.0.0.1');
       // In bursts of 20, so loopback buffers drop nothing and every request is counted.
@@ -76,7 +69,7 @@ describe('stateless refusal of strangers (issue 12)', () => {
     const replies: string[] = [];
     s.on('message', (m) => replies.push(m.toString()));
     await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-    const req = request('INVITE', 1, port, s.address().port);
+    const req = strangerRequest('INVITE', 1, port, s.address().port);
     s.send(req, port, '127.0.0.1');
     await until('the first 403', () => replies.length === 1);
     s.send(req, port, '127.0.0.1');
