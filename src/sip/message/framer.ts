@@ -101,7 +101,10 @@ export class StreamFramer {
 
   private consume(n: number): void {
     this.start += n;
-    if (this.start === this.end) this.start = this.end = 0;
+    if (this.start !== this.end) return;
+    this.start = this.end = 0;
+    // An idle connection keeps no large buffer from its last big message.
+    if (this.store.length > 16 * 1024) this.store = Buffer.alloc(0);
   }
 
   /** Appends in place when there is room, else into a buffer twice the size: amortised linear. */

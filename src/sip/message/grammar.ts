@@ -54,9 +54,10 @@ export function trimLwsEnd(s: string): string {
 
 /**
  * Splits a header value on commas that separate list elements (§7.3.1):
- * commas inside quoted strings or <...> belong to the element.
+ * commas inside quoted strings or <...> belong to the element. Stops once
+ * it has more than `max` elements (the caller refuses such a message).
  */
-export function splitList(value: string): string[] {
+export function splitList(value: string, max = Infinity): string[] {
   const out: string[] = [];
   let inQuote = false;
   let angle = false;
@@ -72,6 +73,7 @@ export function splitList(value: string): string[] {
     else if (c === ',' && !angle) {
       out.push(trimLws(value.slice(start, i)));
       start = i + 1;
+      if (out.length > max) return out;
     }
   }
   out.push(trimLws(value.slice(start)));

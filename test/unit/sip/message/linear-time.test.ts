@@ -113,3 +113,18 @@ describe('header value parsers are linear in their input (issue 12)', () => {
     expect(parseMessage(big).headers.get('Subject')).toMatch(/^a +b$/);
   });
 });
+
+describe('a bounded number of header values (issue 12)', () => {
+  it('more than MAX_HEADER_VALUES is refused with 400, and the 400 can still be sent', () => {
+    const r = readMessage(request(`Supported: ${fill('x,', 10_000)}x`));
+    expect(r.error?.reason).toBe('Too many header fields');
+    expect(r.request?.method).toBe('OPTIONS');
+    const ok = readMessage(request(`Supported: ${'x,'.repeat(100)}x`));
+    expect(ok.message?.headers.getAll('Supported')).toHaveLength(101);
+  });
+
+  it('3,000 Vias are refused, not walked', () => {
+    const r = readMessage(request(fill('Via: SIP/2.0/UDP h;branch=z9hG4bKx\r\n', 3000 * 36).trimEnd()));
+    expect(r.error?.reason).toBe('Too many header fields');
+  });
+});
