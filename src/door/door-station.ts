@@ -173,8 +173,8 @@ export class DoorStation extends TypedEmitter<DoorStationEvents> {
     // trusted proxy put it there; SECURITY in the README says to let only the proxy reach the door's SIP port.)
     const from = senderOf(inc.request);
     if (!this.opts.opener.isAllowed(from)) {
-      this.opts.log.warn(`refused a call from ${from}: not in door.allowed`);
-      inc.respond(403, 'Forbidden');
+      // Stateless, with a rate-limited log: a flood of strangers' INVITEs costs no transactions (issue 12).
+      inc.rejectStateless(403, `refused a call from ${from}: not in door.allowed`);
       return;
     }
     if (this.current()) {
@@ -190,7 +190,11 @@ export class DoorStation extends TypedEmitter<DoorStationEvents> {
     const code = codeFromMessage(inc.request.headers.get('Content-Type'), inc.request.body.toString('utf8'));
     if (code === undefined) return void inc.respond(415, 'Unsupported Media Type', { headers: [['Accept', 'text/plain']] });
     const result = this.opts.opener.tryCode({ code, peer: senderOf(inc.request), method: 'message' });
-    inc.respond(result.opened ? 200 : 403, result.opened ? 'OK' : 'Forbidden');
+    if (result.opened) inc.respond(200, 'OK');
+    // A stranger's MESSAGE keeps no transaction (issue 12); an allowed peer's wrong code does, so a
+    // retransmission is absorbed instead of counting as another wrong attempt.
+    else if (result.reason === 'not-allowed') inc.rejectStateless(403);
+    else inc.respond(403, 'Forbidden');
   }
 
   async sendDtmf(digit: DtmfDigit): Promise<void> {

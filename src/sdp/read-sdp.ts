@@ -27,7 +27,9 @@ export function readSdp(text: string): SessionDescription {
   if (bytes > MAX_SDP_BYTES) throw new SdpError(`SDP of ${bytes} bytes; at most ${MAX_SDP_BYTES} are read`);
   let sdp: SessionDescription;
   try {
-    sdp = parse(text);
+    // Empty lines dropped first: sdp-transform keeps each in a split that
+    // also holds the separators, and a run of bare CRs made that superlinear.
+    sdp = parse(`${text.split(/\r\n|\r|\n/).filter((l) => l !== '').join('\r\n')}\r\n`);
   } catch (e) {
     throw new SdpError(`unreadable SDP: ${errorMessage(e)}`);
   }
@@ -57,6 +59,12 @@ function tidyMedia(m: SessionDescription['media'][number], index: number): void 
     .join(' ');
   if (m.connection) m.connection.ip = address(m.connection.ip, `m-line ${index + 1} (${m.type})`);
   if (m.rtcp && !isPort(m.rtcp.port)) delete m.rtcp;
+  // RFC 3605 allows a host name after the port; we never resolve names from a peer's SDP (issue 12):
+  // a name is ignored and RTCP goes to the stream's c= address.
+  if (m.rtcp && m.rtcp.address !== undefined && isIP(String(m.rtcp.address)) === 0) {
+    const { port } = m.rtcp;
+    m.rtcp = { port };
+  }
   // An unreadable m= line, a port out of range, or 65535 with no room for RTCP: the stream is unusable, as if rejected with port 0.
   const port = raw.port;
   m.port = isPort(port) && (port < 65535 || m.rtcp !== undefined) ? port : 0;

@@ -26,6 +26,7 @@ import type { DoorConfig } from '../../config/schema.js';
 import { TypedEmitter } from '../../events/typed-emitter.js';
 import type { PulseOutcome } from '../../gpio/relay.js';
 import type { Logger } from '../../log/logger.js';
+import { SummaryLog } from '../../log/summary-log.js';
 import { OpenCode } from './open-code.js';
 import { DigitBuffers, type CallKey } from './digit-buffers.js';
 import { AllowList, describePeer } from './allow-list.js';
@@ -91,9 +92,12 @@ export class DoorOpener extends TypedEmitter<DoorOpenerEvents> {
   private wrong = 0;
   private lockedUntil = 0;
   private unlockTimer: NodeJS.Timeout | undefined;
+  /** Strangers' attempts can come in floods: logged once, then summed up per minute (issue 12). */
+  private readonly strangers: SummaryLog;
 
   constructor(private readonly opts: DoorOpenerOptions) {
     super();
+    this.strangers = new SummaryLog(opts.log, 'attempts from peers not in door.allowed');
     this.code = new OpenCode(opts.config.open_code);
     this.allowed = new AllowList(opts.config.allowed);
     this.digits = new DigitBuffers(this.code, opts.interDigitTimeoutMs);
@@ -107,6 +111,7 @@ export class DoorOpener extends TypedEmitter<DoorOpenerEvents> {
 
   async stop(): Promise<void> {
     this.digits.clear();
+    this.strangers.dispose();
     if (this.unlockTimer) clearTimeout(this.unlockTimer);
     this.unlockTimer = undefined;
   }
@@ -180,7 +185,9 @@ export class DoorOpener extends TypedEmitter<DoorOpenerEvents> {
   }
 
   private refuse(by: string, method: OpenMethod, reason: RefusalReason, attempts?: DoorRefusal['attempts']): OpenResult {
-    this.opts.log.warn(`door not opened for ${by} via ${method} at ${new Date().toISOString()}: ${reason}`);
+    const line = `door not opened for ${by} via ${method} at ${new Date().toISOString()}: ${reason}`;
+    if (reason === 'not-allowed') this.strangers.note(line);
+    else this.opts.log.warn(line);
     this.emit('refused', { by, method, reason, ...(attempts ? { attempts } : {}) });
     return { opened: false, reason };
   }

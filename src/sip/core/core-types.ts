@@ -25,6 +25,15 @@ export interface IncomingRequest {
   respond(status: number, reason?: string, opts?: ResponseOptions): SipResponse;
   /** For INVITE: called when a CANCEL for it arrives (after we answered the CANCEL 200). */
   onCancel(fn: () => void): void;
+  /**
+   * Refuses without keeping any state (RFC 3261 §8.2.7, stateless UAS): the
+   * server transaction is dropped unanswered, one minimal final response
+   * goes out (no retransmission until Timer H, no 100 Trying before it), and
+   * `logLine` joins a rate-limited summary. For requests from strangers,
+   * whose floods must cost no memory (issue 12). Only before any response;
+   * afterwards it answers through the transaction like respond().
+   */
+  rejectStateless(status: number, logLine?: string): void;
 }
 
 export type RequestHandler = (incoming: IncomingRequest) => void;

@@ -105,6 +105,11 @@ export class SipStack {
     this.delegates.push(delegate);
   }
 
+  /** Server transactions alive: a flood refused statelessly leaves none (issue 12). */
+  get serverTransactionCount(): number {
+    return this.uas.transactionCount;
+  }
+
   capabilityHeaders(): Array<[string, string]> {
     return [
       ['Allow', ALLOW.join(', ')],

@@ -6,6 +6,7 @@
  * §8.2.1), 400 for what does not parse — before the transaction user
  * registered for its method sees it.
  */
+import { createHash } from 'node:crypto';
 import type { Logger } from '../../log/logger.js';
 import { createErrorResponse, createResponse, formatVia, newTagFor, type ResponseOptions, type SipRequest, type SipResponse } from '../message/index.js';
 import { InviteServerTransaction } from '../transaction/invite-server-transaction.js';
@@ -14,6 +15,7 @@ import type { TimerValues } from '../transaction/timers.js';
 import type { Endpoint } from '../transport/endpoint.js';
 import type { Received } from '../transport/transport.js';
 import { ALLOW, type IncomingRequest, type RequestHandler, type ServerTx } from './core-types.js';
+import { SummaryLog } from '../../log/summary-log.js';
 import { serverKey } from './transaction-keys.js';
 import type { Wire } from './wire.js';
 
@@ -32,11 +34,20 @@ export class Uas {
   private readonly servers = new Map<string, ServerTx>();
   private readonly cancelHooks = new Map<string, () => void>();
   private malformed = 0;
+  private readonly refused: SummaryLog;
 
-  constructor(private readonly o: UasOptions) {}
+  constructor(private readonly o: UasOptions) {
+    this.refused = new SummaryLog(o.log, 'requests refused statelessly');
+  }
 
   dispose(): void {
     for (const tx of this.servers.values()) tx.dispose();
+    this.refused.dispose();
+  }
+
+  /** Server transactions alive (for tests and the flood bench). */
+  get transactionCount(): number {
+    return this.servers.size;
   }
 
   receiveRequest(req: SipRequest, r: Received): void {
@@ -68,7 +79,9 @@ export class Uas {
     });
 
     const toTag = newTagFor(req);
+    let answered = false;
     const respond = (status: number, reason?: string, o: ResponseOptions = {}) => {
+      answered = true;
       const res = createResponse(req, status, reason, { toTag, ...o });
       if (status > 100 && !res.headers.has('Server') && !res.headers.has('User-Agent')) res.headers.set('User-Agent', this.o.userAgent);
       if ((status === 405 || status === 200) && !res.headers.has('Allow') && req.method !== 'OPTIONS') res.headers.set('Allow', ALLOW.join(', '));
@@ -81,9 +94,17 @@ export class Uas {
       transport: r.via,
       respond,
       onCancel: (fn) => this.cancelHooks.set(key, fn),
+      rejectStateless: (status, logLine) => {
+        if (answered) return void respond(status);
+        answered = true;
+        tx.dispose();
+        if (logLine) this.refused.note(logLine);
+        // §8.2.7: the same To tag for the same request, though nothing is kept: derived from it.
+        const res = createResponse(req, status, undefined, { toTag: statelessTag(req) });
+        void this.o.wire.sendStateless(res, respondTo, r.via, r.connectionId).catch(() => {});
+      },
     };
 
-    if (req.method === 'INVITE') respond(100, 'Trying');
     // §8.2.2.1: a Request-URI scheme we do not know.
     if (!/^sips?:/i.test(req.uri)) return void respond(416, 'Unsupported URI Scheme');
     // §8.2.2.3: we require no extension, so any Require the UAS can't meet is 420.
@@ -96,6 +117,9 @@ export class Uas {
     // §8.2.1: a method we do not implement.
     if (!handler) return void respond(405, 'Method Not Allowed', { headers: [['Allow', ALLOW.join(', ')]] });
     handler(incoming);
+    // §17.2.1 asks for a 100 within 200 ms; sent once the (synchronous) handler has had its say, so a
+    // request it refused statelessly gets no 100 first, and one it already answered none at all.
+    if (req.method === 'INVITE' && !answered) respond(100, 'Trying');
   }
 
   /** 400 (or 505) to what did not parse, when a reply can reach its sender (§8.2, RFC 4475). */
@@ -123,6 +147,12 @@ export class Uas {
     respond(200, 'OK');
     if (invite.state === 'Proceeding') this.cancelHooks.get(inviteKey)?.();
   }
+}
+
+/** A To tag that is the same for every retransmission of `req` (§8.2.7), from its transaction-identifying fields. */
+function statelessTag(req: SipRequest): string {
+  const id = `${req.headers.get('Call-ID')}|${req.headers.get('From')}|${req.headers.get('CSeq')}|${req.headers.get('Via')}`;
+  return createHash('sha256').update(id).digest('hex').slice(0, 12);
 }
 
 /** RFC 3261 §18.2.1 and RFC 3581 §4: record where the request really came from. */

@@ -28,7 +28,25 @@ export class Wire {
   trace(dir: 'sent' | 'received', m: SipRequest | SipResponse, peer: Endpoint): void {
     if (!this.log.enabled('trace')) return;
     // SDES keys (RFC 4568 a=crypto inline:) are secrets: never in a log, even at trace (SPEC §5).
-    const text = serialiseMessage(m).toString('utf8').replace(/(a=crypto:\S+ \S+ inline:)[^\s|]+/g, '$1(hidden)');
+    const text = hideSdesKeys(serialiseMessage(m).toString('utf8'));
     this.log.trace(`${dir} ${dir === 'sent' ? 'to' : 'from'} ${peer.protocol}:${hostPort(peer.host, peer.port)}:\n${text}`);
   }
+}
+
+/**
+ * Each a=crypto line cut after its first `inline:` (RFC 4568 §6.1: the key
+ * and salt follow it), however the fields are spaced. Line by line with
+ * indexOf: linear in the message, unlike a regex retried at every
+ * `a=crypto:` of a crafted body (issue 12).
+ */
+export function hideSdesKeys(text: string): string {
+  if (!text.includes('a=crypto:')) return text;
+  return text
+    .split('\n')
+    .map((line) => {
+      if (!line.startsWith('a=crypto:')) return line;
+      const at = line.toLowerCase().indexOf('inline:');
+      return at < 0 ? line : `${line.slice(0, at)}inline:(hidden)${line.endsWith('\r') ? '\r' : ''}`;
+    })
+    .join('\n');
 }

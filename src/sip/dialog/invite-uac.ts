@@ -91,7 +91,7 @@ export class InviteUac {
   }
 
   async start(): Promise<void> {
-    this.opts.router.trackInvite(this.callId, { onStraySuccess: (r) => this.onResponse(r) });
+    this.opts.router.trackInvite(this.callId, { onStraySuccess: (r) => this.onStraySuccess(r) });
     await this.sendInvite([]);
   }
 
@@ -141,6 +141,28 @@ export class InviteUac {
     if (res.status < 200) return this.onProvisional(res);
     if (res.status < 300) return this.onSuccess(res);
     this.onFailure(res);
+  }
+
+  /**
+   * A 2xx that matched no client transaction (wrong branch, or Timer M
+   * over). §17.1.3 matches responses by branch and CSeq method, so while
+   * our transaction waits it cannot be the answer: a forged or misrouted
+   * one is dropped. Once answered or given up, a 2xx of our dialog
+   * (Call-ID and our From tag, §13.2.2.4, RFC 6026 §8.4) is re-ACKed, or
+   * ACKed and ended with BYE.
+   */
+  private onStraySuccess(res: SipResponse): void {
+    let ours = false;
+    try {
+      ours = res.cseq.method === 'INVITE' && res.from.params.get('tag') === this.fromTag;
+    } catch {
+      // unreadable From or CSeq: not ours
+    }
+    if (!ours || (this._state !== 'answered' && this._state !== 'failed' && this._state !== 'cancelled')) {
+      this.opts.log.debug(`a 2xx outside the INVITE transaction of ${this.callId} ignored (§17.1.3)`);
+      return;
+    }
+    this.onSuccess(res);
   }
 
   private onProvisional(res: SipResponse): void {

@@ -36,14 +36,28 @@ export function hasSpaceOrControl(s: string): boolean {
  * starts a header value with a BOM).
  */
 export function trimLws(s: string): string {
-  return s.replace(/^[ \t]+|[ \t]+$/g, '');
+  // Index scans, not /^[ \t]+|[ \t]+$/: that regex retries the second
+  // branch at every blank of an inner run, quadratic in its length (issue 12).
+  let start = 0;
+  let end = s.length;
+  while (start < end && isWsp(s[start])) start++;
+  while (end > start && isWsp(s[end - 1])) end--;
+  return start === 0 && end === s.length ? s : s.slice(start, end);
+}
+
+/** Strips trailing SP and HTAB only (linear, see trimLws). */
+export function trimLwsEnd(s: string): string {
+  let end = s.length;
+  while (end > 0 && isWsp(s[end - 1])) end--;
+  return end === s.length ? s : s.slice(0, end);
 }
 
 /**
  * Splits a header value on commas that separate list elements (§7.3.1):
- * commas inside quoted strings or <...> belong to the element.
+ * commas inside quoted strings or <...> belong to the element. Stops once
+ * it has more than `max` elements (the caller refuses such a message).
  */
-export function splitList(value: string): string[] {
+export function splitList(value: string, max = Infinity): string[] {
   const out: string[] = [];
   let inQuote = false;
   let angle = false;
@@ -59,6 +73,7 @@ export function splitList(value: string): string[] {
     else if (c === ',' && !angle) {
       out.push(trimLws(value.slice(start, i)));
       start = i + 1;
+      if (out.length > max) return out;
     }
   }
   out.push(trimLws(value.slice(start)));

@@ -3,7 +3,7 @@
  * start-line, header lines with folding undone (§7.3.1), empty line.
  * Shared by the datagram parser and the stream framer.
  */
-import { isToken, isWsp, trimLws } from './grammar.js';
+import { isToken, isWsp, trimLws, trimLwsEnd } from './grammar.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -41,12 +41,18 @@ export interface HeaderLines {
   error?: string | undefined;
 }
 
-/** Splits the text of a header block into the start-line and unfolded fields. */
+/**
+ * Splits the text of a header block into the start-line and unfolded
+ * fields. Linear in the text: each line is scanned a bounded number of
+ * times and folded pieces are joined once, at the end (issue 12: a value
+ * folded over thousands of lines must not be rebuilt at every fold).
+ */
 export function readHeaderLines(text: string): HeaderLines {
   const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
   if (lines[lines.length - 1] === '') lines.pop();
   const startLine = lines[0] ?? '';
-  const fields: Array<[string, string]> = [];
+  const names: string[] = [];
+  const pieces: string[][] = [];
   let error: string | undefined;
   const fail = (why: string): void => {
     error ??= why;
@@ -59,24 +65,26 @@ export function readHeaderLines(text: string): HeaderLines {
     }
     if (isWsp(line[0])) {
       // Folding: CRLF followed by whitespace is one SP (§7.3.1).
-      const last = fields[fields.length - 1];
+      const last = pieces[pieces.length - 1];
       if (!last) fail('Bad header line');
-      else last[1] = trimLws(`${trimLws(last[1])} ${trimLws(line)}`);
+      else last.push(trimLws(line));
       continue;
     }
     const colon = line.indexOf(':');
     // HCOLON = *( SP / HTAB ) ":" SWS (§25.1)
-    const name = colon > 0 ? line.slice(0, colon).replace(/[ \t]+$/, '') : '';
+    const name = colon > 0 ? trimLwsEnd(line.slice(0, colon)) : '';
     if (!isToken(name)) {
       fail('Bad header line');
       continue;
     }
-    fields.push([name, trimLws(line.slice(colon + 1))]);
+    names.push(name);
+    pieces.push([trimLws(line.slice(colon + 1))]);
   }
+  const fields = names.map((name, i): [string, string] => [name, (pieces[i] as string[]).filter((p) => p !== '').join(' ')]);
   return { startLine, fields, error };
 }
 
 /** The Content-Length values among unfolded fields, compact form included. */
 export function contentLengthValues(fields: ReadonlyArray<readonly [string, string]>): string[] {
-  return fields.filter(([n]) => /^(?:content-length|l)$/i.test(n)).map(([, v]) => v);
+  return fields.filter(([n]) => n.length <= 14 && /^(?:content-length|l)$/i.test(n)).map(([, v]) => v);
 }

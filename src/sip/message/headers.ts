@@ -58,10 +58,11 @@ export class SipHeaders implements Iterable<[string, string]> {
 
   /**
    * Appends a field value as received: list headers are split into their
-   * elements (§7.3.1), any other header is kept whole.
+   * elements (§7.3.1), any other header is kept whole. A list is split
+   * into at most `maxValues` + 1 values (the parser's budget).
    */
-  appendField(name: string, value: string): this {
-    const values = isListHeader(name) ? splitList(value) : [trimLws(value)];
+  appendField(name: string, value: string, maxValues = Infinity): this {
+    const values = isListHeader(name) ? splitList(value, maxValues) : [trimLws(value)];
     for (const v of values) this.append(name, v);
     return this;
   }

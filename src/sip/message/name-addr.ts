@@ -34,18 +34,20 @@ export function parseNameAddr(value: string): NameAddr {
     angle = true;
   } else {
     // display-name = *(token LWS): read tokens and see whether a '<' follows.
+    // Positions only: the words are collected once a '<' shows they are a display name.
     const start = s.pos;
-    const words: string[] = [];
+    let end = start;
     for (;;) {
-      const w = s.takeWhile(isTokenChar);
-      if (!w) break;
-      words.push(w);
+      const from = s.pos;
+      s.takeWhile(isTokenChar);
+      if (s.pos === from) break;
+      end = s.pos;
       if (!isWsp(s.peek())) break;
       s.skipWs();
     }
     if (s.peek() === '<') {
       angle = true;
-      if (words.length) displayName = words.join(' ');
+      if (end > start) displayName = value.slice(start, end).split(/[ \t]+/).join(' ');
     } else s.pos = start;
   }
 

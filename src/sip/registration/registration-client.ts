@@ -18,6 +18,7 @@ import type { Endpoint } from '../transport/endpoint.js';
 import type { Transport } from '../transport/transport.js';
 import { Backoff } from './backoff.js';
 import { flowTimerOf, grantedExpires } from './register-response.js';
+import { bindingSeconds, flowTimerSeconds, retryAfterMs, timerDelay } from './timer-limits.js';
 import { errorMessage } from '../../log/error-message.js';
 
 /** liblinphone's names, which `register-status` prints (LINPHONE-DAEMON.md §5). */
@@ -69,7 +70,7 @@ interface Target {
   flow?: { destination: Endpoint; transport: Transport };
 }
 
-type RegisterResult = { ok: true; expires: number; flowTimer?: number } | { ok: false; reason: string };
+type RegisterResult = { ok: true; expires: number; flowTimer?: number } | { ok: false; reason: string; retryAfterMs?: number | undefined };
 
 export class RegistrationClient {
   private _state: RegistrationState = 'None';
@@ -204,7 +205,8 @@ export class RegistrationClient {
       }
     }
     this.setState('Failed', result.reason);
-    const delay = this.backoff.next();
+    // §21.5.4: a registrar's Retry-After (capped at an hour) may ask for longer than the back-off.
+    const delay = timerDelay(Math.max(this.backoff.next(), result.retryAfterMs ?? 0));
     this.log.info(`next registration attempt in ${Math.round(delay / 1000)} s`);
     this.timer = setTimeout(() => this.refreshNow(), delay);
   }
@@ -215,12 +217,14 @@ export class RegistrationClient {
    */
   private registered(index: number, result: { expires: number; flowTimer?: number }): number {
     clearTimeout(this.timer);
-    const refreshIn = Math.max(5, Math.min(result.expires - REFRESH_MARGIN_S, Math.floor(result.expires * 0.85)));
-    this.timer = setTimeout(() => this.refreshNow(), refreshIn * 1000);
+    // A grant beyond a day is refreshed daily: a timer cannot wait 4,000,000 s (timer-limits.ts).
+    const lifetime = bindingSeconds(result.expires);
+    const refreshIn = Math.max(5, Math.min(lifetime - REFRESH_MARGIN_S, Math.floor(lifetime * 0.85)));
+    this.timer = setTimeout(() => this.refreshNow(), timerDelay(refreshIn * 1000));
     const flow = this.targets[index]!.flow;
     if (flow?.transport.reliable && flow.transport.keepAlive) {
       // §4.4.1: with a Flow-Timer the registrar's value is the upper bound; 80-100 % of it, random, so doors don't ping in step.
-      const upper = result.flowTimer ?? KEEPALIVE_UPPER_S;
+      const upper = result.flowTimer === undefined ? KEEPALIVE_UPPER_S : flowTimerSeconds(result.flowTimer);
       const intervalMs = Math.round(upper * 1000 * (0.8 + 0.2 * Math.random()));
       flow.transport.keepAlive(flow.destination, intervalMs);
     }
@@ -305,12 +309,12 @@ export class RegistrationClient {
       if (res.status === 401 || res.status === 407) return { ok: false, reason: `${res.status} ${res.reason}: the registrar wants credentials; set account.password or account.ha1` };
       if (res.status === 423) {
         const min = Number(res.headers.get('Min-Expires'));
-        if (!Number.isInteger(min) || min <= wantExpires) return { ok: false, reason: '423 without a usable Min-Expires' };
+        if (!Number.isInteger(min) || min <= wantExpires || min > 2 ** 32 - 1) return { ok: false, reason: '423 without a usable Min-Expires' };
         wantExpires = min;
         this.expires = min;
         continue;
       }
-      return { ok: false, reason: `${res.status} ${res.reason}` };
+      return { ok: false, reason: `${res.status} ${res.reason}`, retryAfterMs: retryAfterMs(res.headers.get('Retry-After')) };
     }
     return { ok: false, reason: 'too many challenges' };
   }

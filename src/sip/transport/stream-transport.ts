@@ -2,13 +2,17 @@
  * SIP over TCP and TLS (RFC 3261 §18, RFC 5626 keep-alives): connections
  * opened on demand and reused for the same peer, responses on the
  * connection their request came on (§18.2.2), idle connections closed,
- * CRLF keep-alives on flows that carry a registration.
+ * CRLF keep-alives on flows that carry a registration. What a peer may
+ * cost is bounded (stream-limits.ts): connections in total and per
+ * address, bytes and time to complete a message, responses queued unread.
  */
 import { connect as netConnect, createServer as netServer, isIP, type Server, type Socket } from 'node:net';
 import { connect as tlsConnect, createServer as tlsServer, type TLSSocket } from 'node:tls';
 import type { Logger } from '../../log/logger.js';
 import { StreamFramer } from '../message/index.js';
+import { SummaryLog } from '../../log/summary-log.js';
 import { endpointKey, hostPort, type Endpoint } from './endpoint.js';
+import { AdmissionCount, STREAM_LIMITS, type StreamLimits } from './stream-limits.js';
 import { TransportError, type Transport, type TransportHandlers } from './transport.js';
 
 export interface StreamTransportOptions {
@@ -17,6 +21,8 @@ export interface StreamTransportOptions {
   /** Close a connection unused this long (unless it carries keep-alives). */
   idleMs?: number;
   connectTimeoutMs?: number;
+  /** Tests only: other limits than STREAM_LIMITS. */
+  limits?: Partial<StreamLimits>;
 }
 
 interface Connection {
@@ -28,6 +34,10 @@ interface Connection {
   /** We opened it: a flow in RFC 5626's sense (§3.1), whose loss the handlers hear of. */
   outgoing: boolean;
   keepAlive?: KeepAlive;
+  /** Closes the connection when a message (or an incoming connection's first one) takes too long. */
+  deadline?: NodeJS.Timeout | undefined;
+  /** A whole message or keep-alive has arrived on it. */
+  spoke: boolean;
 }
 
 interface KeepAlive {
@@ -52,6 +62,9 @@ export class StreamTransport implements Transport {
   private readonly connecting = new Map<string, Promise<Connection>>();
   private sweeper: NodeJS.Timeout | undefined;
   private bound: Endpoint;
+  private readonly limits: StreamLimits;
+  private readonly admitted = new AdmissionCount();
+  private readonly refusals: SummaryLog;
 
   constructor(
     listen: Endpoint,
@@ -61,6 +74,8 @@ export class StreamTransport implements Transport {
   ) {
     if (listen.protocol === 'udp') throw new Error('StreamTransport is for tcp and tls');
     this.bound = { ...listen };
+    this.limits = { ...STREAM_LIMITS, ...opts.limits };
+    this.refusals = new SummaryLog(log, `${listen.protocol} connections closed by limits`);
   }
 
   get protocol(): 'tcp' | 'tls' {
@@ -76,9 +91,14 @@ export class StreamTransport implements Transport {
     if (this.protocol === 'tls') {
       const { cert, key } = this.opts.tls ?? {};
       if (!cert || !key) throw new TransportError('a tls listener needs sip.tls_cert and sip.tls_key');
-      server = tlsServer({ cert, key }, (s) => this.adopt(s, this.remoteOf(s), false));
+      server = tlsServer({ cert, key, handshakeTimeout: this.limits.handshakeTimeoutMs }, (s) => this.adopt(s, this.remoteOf(s), false));
+      // Counted at TCP accept, before the handshake: a handshake that never ends holds a slot for handshakeTimeoutMs only.
+      server.on('connection', (raw: Socket) => this.admit(raw));
+      server.on('tlsClientError', (e) => this.log.debug(`tls handshake: ${e.message}`));
     } else {
-      server = netServer((s) => this.adopt(s, this.remoteOf(s), false));
+      server = netServer((s) => {
+        if (this.admit(s)) this.adopt(s, this.remoteOf(s), false);
+      });
     }
     this.server = server;
     await new Promise<void>((resolve, reject) => {
@@ -98,6 +118,7 @@ export class StreamTransport implements Transport {
 
   async stop(): Promise<void> {
     clearInterval(this.sweeper);
+    this.refusals.dispose();
     for (const c of this.byId.values()) this.drop(c, false);
     const s = this.server;
     this.server = undefined;
@@ -110,6 +131,12 @@ export class StreamTransport implements Transport {
     conn ??= await this.open(to);
     conn.lastUsed = Date.now();
     const c = conn;
+    if (c.socket.writableLength + data.length > this.limits.maxQueuedWriteBytes) {
+      // A peer that sends requests and never reads the answers would have them all queued here.
+      this.refusals.note(`${this.protocol} to ${hostPort(to.host, to.port)}: ${c.socket.writableLength} bytes unread; closing`);
+      this.drop(c, true);
+      throw new TransportError(`${this.protocol} send to ${hostPort(to.host, to.port)}: peer does not read`);
+    }
     await new Promise<void>((resolve, reject) =>
       c.socket.write(data, (e) => (e ? reject(new TransportError(`${this.protocol} send to ${to.host}:${to.port}: ${e.message}`)) : resolve())),
     );
@@ -143,6 +170,7 @@ export class StreamTransport implements Transport {
   private ping(conn: Connection, ka: KeepAlive): void {
     if (ka.awaitingPong) return;
     this.log.trace(`keep-alive ping to ${this.protocol}:${hostPort(conn.remote.host, conn.remote.port)}`);
+    conn.framer.expectPong();
     conn.socket.write(PING);
     ka.awaitingPong = setTimeout(() => {
       ka.awaitingPong = undefined;
@@ -159,6 +187,13 @@ export class StreamTransport implements Transport {
 
   get connectionCount(): number {
     return this.byId.size;
+  }
+
+  /** Bytes held for messages not yet complete, all connections together. */
+  get bufferedBytes(): number {
+    let n = 0;
+    for (const c of this.byId.values()) n += c.framer.buffered;
+    return n;
   }
 
   private remoteOf(s: Socket): Endpoint {
@@ -197,14 +232,61 @@ export class StreamTransport implements Transport {
     return p;
   }
 
+  /**
+   * A new incoming TCP connection: closed at once beyond maxPerAddress from
+   * its address; beyond maxConnections the least recently used incoming
+   * connection makes room (a flood cannot lock the proxy out for good).
+   */
+  private admit(raw: Socket): boolean {
+    const host = this.remoteOf(raw).host;
+    if (this.admitted.from(host) >= this.limits.maxPerAddress) {
+      this.refusals.note(`${this.protocol} from ${host}: more than ${this.limits.maxPerAddress} connections from one address; refused`);
+      raw.destroy();
+      return false;
+    }
+    if (this.admitted.total >= this.limits.maxConnections) {
+      const oldest = [...this.byId.values()].filter((c) => !c.outgoing).sort((a, b) => a.lastUsed - b.lastUsed)[0];
+      if (!oldest) {
+        this.refusals.note(`${this.protocol} from ${host}: ${this.limits.maxConnections} connections open; refused`);
+        raw.destroy();
+        return false;
+      }
+      this.refusals.note(`${this.protocol}: ${this.limits.maxConnections} connections open; closing the least recently used, from ${oldest.remote.host}`);
+      this.drop(oldest, false);
+    }
+    this.admitted.add(host);
+    raw.once('close', () => this.admitted.remove(host));
+    return true;
+  }
+
+  /** Arms, or clears, the deadline for the message being received (and for an incoming connection's first). */
+  private watchDeadline(conn: Connection): void {
+    const waiting = conn.framer.buffered > 0 || (!conn.spoke && !conn.outgoing);
+    if (!waiting) {
+      clearTimeout(conn.deadline);
+      conn.deadline = undefined;
+      return;
+    }
+    if (conn.deadline) return;
+    conn.deadline = setTimeout(() => {
+      const { host, port } = conn.remote;
+      this.refusals.note(`${this.protocol} from ${hostPort(host, port)}: no whole message within ${this.limits.messageDeadlineMs / 1000} s (${conn.framer.buffered} bytes held); closing`);
+      this.drop(conn, true);
+    }, this.limits.messageDeadlineMs);
+    conn.deadline.unref();
+  }
+
   private adopt(socket: Socket, remote: Endpoint, outgoing: boolean): Connection {
-    const conn: Connection = { id: `${this.protocol}-${nextId++}`, socket, remote, framer: new StreamFramer(), lastUsed: Date.now(), outgoing };
+    const framer = new StreamFramer({ maxHeaderBytes: this.limits.maxHeaderBytes, maxBodyBytes: this.limits.maxBodyBytes });
+    const conn: Connection = { id: `${this.protocol}-${nextId++}`, socket, remote, framer, lastUsed: Date.now(), outgoing, spoke: false };
     this.byId.set(conn.id, conn);
     this.byRemote.set(endpointKey(remote), conn);
     socket.setNoDelay(true);
+    this.watchDeadline(conn);
     socket.on('data', (chunk: Buffer) => {
       conn.lastUsed = Date.now();
       for (const ev of conn.framer.push(chunk)) {
+        if (ev.type !== 'error') conn.spoke = true;
         if (ev.type === 'ping') socket.write(PONG);
         else if (ev.type === 'pong') {
           const ka = conn.keepAlive;
@@ -225,6 +307,7 @@ export class StreamTransport implements Transport {
           return;
         }
       }
+      this.watchDeadline(conn);
     });
     socket.on('error', (e) => this.log.debug(`${this.protocol} ${remote.host}:${remote.port}: ${e.message}`));
     socket.on('close', () => this.forget(conn, true));
@@ -243,6 +326,7 @@ export class StreamTransport implements Transport {
 
   private forget(conn: Connection, notify: boolean): void {
     if (!this.byId.delete(conn.id)) return;
+    clearTimeout(conn.deadline);
     if (this.byRemote.get(endpointKey(conn.remote)) === conn) this.byRemote.delete(endpointKey(conn.remote));
     if (conn.keepAlive) {
       clearInterval(conn.keepAlive.timer);

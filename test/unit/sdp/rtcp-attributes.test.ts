@@ -70,6 +70,15 @@ describe('where the screen takes our RTCP', () => {
     expect(planFromAnswer(answer('a=rtcp:9500 IN IP4 198.51.100.7'), local()).video).toMatchObject({ rtcpPort: 9500, rtcpAddress: '198.51.100.7' });
   });
 
+  it('never a host name: a=rtcp with a name goes to the c= address, nothing is resolved (issue 12 row 22)', () => {
+    for (const name of ['evil.example.com', 'localhost', '127', '2130706433']) {
+      const v = planFromAnswer(answer(`a=rtcp:9500 IN IP4 ${name}`), local()).video!;
+      expect(v).toMatchObject({ rtcpPort: 9500, rtcpAddress: '192.0.2.50' });
+      expect(videoDestination(v).rtcp).toEqual({ address: '192.0.2.50', port: 9500 });
+    }
+    expect(planFromAnswer(answer('a=rtcp:9500 IN IP6 2001:db8::7'), local()).video).toMatchObject({ rtcpAddress: '2001:db8::7' });
+  });
+
   it('its RTP port under a=rtcp-mux in its answer (RFC 5761 §5.1.1)', () => {
     expect(planFromAnswer(answer('a=rtcp-mux'), local()).video).toMatchObject({ rtcpPort: 9078, rtcpMux: true });
   });

@@ -64,6 +64,9 @@ function invite(reliable: boolean): IncomingRequest & { responses: SipResponse[]
       return res;
     },
     onCancel: () => {},
+    rejectStateless(status) {
+      responses.push(createResponse(req, status, undefined, { toTag: 'door1' }));
+    },
   };
 }
 

@@ -36,18 +36,29 @@ describe('StreamFramer (RFC 3261 §18.3)', () => {
     expect(first?.type === 'message' && first.message.body.toString()).toBe('body one');
   });
 
-  it('reports double-CRLF pings and single-CRLF pongs (RFC 5626 §3.5.1, §4.4.1)', () => {
+  it('reports double-CRLF pings, and a lone CRLF after our ping as its pong (RFC 5626 §3.5.1, §4.4.1)', () => {
     const f = new StreamFramer();
     expect(kinds(f.push(Buffer.from('\r\n\r\n')))).toEqual(['ping']);
+    f.expectPong();
     expect(kinds(f.push(Buffer.concat([Buffer.from('\r\n\r\n'), message(1), Buffer.from('\r\n'), message(2)])))).toEqual([
       'ping',
       'message:call-1',
       'pong',
       'message:call-2',
     ]);
-    // A ping cut in two still comes out as a ping (after a provisional pong).
-    expect(kinds([...f.push(Buffer.from('\r\n')), ...f.push(Buffer.from('\r\n'))])).toEqual(['pong', 'ping']);
+    // A ping cut in two still comes out as one ping when no pong is awaited.
+    expect(kinds([...f.push(Buffer.from('\r\n')), ...f.push(Buffer.from('\r\n'))])).toEqual(['ping']);
     expect(kinds([...f.push(Buffer.from('\r\n\r')), ...f.push(Buffer.from('\n'))])).toEqual(['ping']);
+  });
+
+  it('takes every pong of a registrar as a pong, round after round (issue 12 row 7)', () => {
+    const f = new StreamFramer();
+    const seen: string[] = [];
+    for (let round = 0; round < 6; round++) {
+      f.expectPong();
+      seen.push(...kinds(f.push(Buffer.from('\r\n'))));
+    }
+    expect(seen).toEqual(Array(6).fill('pong'));
   });
 
   it('waits for a body still in flight', () => {
