@@ -211,8 +211,9 @@ export class StreamTransport implements Transport {
           ? tlsConnect({
               host: to.host,
               port: to.port,
-              // SNI only for names (RFC 6066 §3 forbids literal addresses).
-              servername: isIP(to.host) ? undefined : to.host,
+              // The certificate must carry the name the URI gave (RFC 5922 §4), not the address it resolved
+              // to; Node checks the certificate against servername. SNI only for names (RFC 6066 §3).
+              servername: [to.name, to.host].find((h) => h !== undefined && !isIP(h)),
               rejectUnauthorized: tls?.verify ?? true,
               ca: tls?.ca,
             })
