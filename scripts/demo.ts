@@ -17,12 +17,12 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { baresipDecodesH264, hasBaresip, startBaresip, type RunningBaresip } from '../test/helpers/baresip.js';
-import { CLI, converse, startDaemon, type RunningDaemon } from '../test/helpers/daemon.js';
-import { gstLaunch, PLAYING, type GstLaunch } from '../test/helpers/gst-launch.js';
-import { freeRtpRange, freeUdpPorts } from '../test/helpers/gst-ports.js';
-import { freePort } from '../test/helpers/ports.js';
-import { hasSipp, startSipp, type RunningSipp } from '../test/helpers/sipp.js';
+import { baresipDecodesH264, hasBaresip, startBaresip, type RunningBaresip } from '../test/support/baresip.js';
+import { CLI, converse, startDaemon, type RunningDaemon } from '../test/support/daemon.js';
+import { gstLaunch, PLAYING, type GstLaunch } from '../test/support/gst-launch.js';
+import { freeRtpRange, freeUdpPorts } from '../test/support/gst-ports.js';
+import { freePort } from '../test/support/ports.js';
+import { hasSipp, startSipp, type RunningSipp } from '../test/support/sipp.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let t0 = performance.now();

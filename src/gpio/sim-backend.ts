@@ -5,7 +5,7 @@
  * every output change is logged, reported to listeners, kept for `state()`,
  * and, with `levelDir`, written to `<levelDir>/gpio<N>/value` synchronously
  * as sysfs would hold it, so another process can check what a pin was left
- * at after this one ended (test/interop/relay-safety.test.ts).
+ * at after this one ended (test/interop/door/relay-safety.test.ts).
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -5,15 +5,15 @@
  * engine, a log that keeps its lines. Requests in the dialog are played
  * with `inDialog`.
  */
-import { configSchema } from '../../../src/config/schema.js';
-import { CallState, type CallStateName } from '../../../src/door/call/call-state.js';
-import { DoorCall, type DoorCallContext } from '../../../src/door/call/door-call.js';
-import { LogSink } from '../../../src/log/logger.js';
-import { FakeMediaEngine } from '../../support/fake-media-engine.js';
-import type { CoreDelegate, IncomingRequest, RequestHandler, SipStack } from '../../../src/sip/core/sip-stack.js';
-import type { Received } from '../../../src/sip/transport/transport.js';
-import { UserAgent } from '../../../src/sip/user-agent.js';
-import { createResponse, parseMessage, SipRequest, type SipResponse } from '../../../src/sip/message/index.js';
+import { configSchema } from '../../src/config/schema.js';
+import { CallState, type CallStateName } from '../../src/door/call/call-state.js';
+import { DoorCall, type DoorCallContext } from '../../src/door/call/door-call.js';
+import { LogSink } from '../../src/log/logger.js';
+import { FakeMediaEngine } from './fake-media-engine.js';
+import type { CoreDelegate, IncomingRequest, RequestHandler, SipStack } from '../../src/sip/core/sip-stack.js';
+import type { Received } from '../../src/sip/transport/transport.js';
+import { UserAgent } from '../../src/sip/user-agent.js';
+import { createResponse, parseMessage, SipRequest, type SipResponse } from '../../src/sip/message/index.js';
 
 export const SCREEN_SDP = (version: number, audio = 'sendrecv', video = 'recvonly') =>
   [

@@ -1,6 +1,6 @@
 /** A stand-in for `process` so tests can fire 'exit' and signals without touching the test runner's own. */
 import { EventEmitter } from 'node:events';
-import { exitGuard, type ExitGuard, type GuardedProcess } from '../../../src/gpio/exit-guard.js';
+import { exitGuard, type ExitGuard, type GuardedProcess } from '../../src/gpio/exit-guard.js';
 
 export class FakeProcess extends EventEmitter implements GuardedProcess {
   readonly pid = 4242;

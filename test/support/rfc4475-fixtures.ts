@@ -2,5 +2,5 @@
 import { readFileSync } from 'node:fs';
 
 export function fixture(name: string): Buffer {
-  return readFileSync(new URL(`../../../fixtures/rfc4475/${name}.sip`, import.meta.url));
+  return readFileSync(new URL(`./fixtures/rfc4475/${name}.sip`, import.meta.url));
 }

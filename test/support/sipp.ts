@@ -40,7 +40,7 @@ export interface SippOptions {
 }
 
 export function scenario(name: string): string {
-  return fileURLToPath(new URL(`../fixtures/sipp/${name}.xml`, import.meta.url));
+  return fileURLToPath(new URL(`./fixtures/sipp/${name}.xml`, import.meta.url));
 }
 
 export function startSipp(name: string, port: number, keys: Record<string, string | number> = {}, opts: SippOptions | number = {}): RunningSipp {

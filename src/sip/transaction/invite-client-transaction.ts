@@ -5,15 +5,9 @@
  */
 import { TIMER_D_UNRELIABLE, type TimerValues } from './timers.js';
 import { Transaction, type ResponseLike, type TransactionTransport } from './transaction.js';
+import type { ClientTransactionUser } from './transaction-user.js';
 
 export type InviteClientState = 'Calling' | 'Proceeding' | 'Completed' | 'Accepted' | 'Terminated';
-
-export interface InviteClientUser<Res> {
-  onResponse(response: Res): void;
-  /** Timer B: no final response in 64*T1 (§17.1.1.2); the TU treats it as 408. */
-  onTimeout(): void;
-  onTransportError(error: Error): void;
-}
 
 export class InviteClientTransaction<Req, Res extends ResponseLike> extends Transaction<InviteClientState, Req> {
   readonly kind = 'invite-client' as const;
@@ -26,7 +20,7 @@ export class InviteClientTransaction<Req, Res extends ResponseLike> extends Tran
     id: string,
     readonly request: Req,
     transport: TransactionTransport<Req>,
-    private readonly user: InviteClientUser<Res>,
+    private readonly user: ClientTransactionUser<Res>,
     private readonly ack: (response: Res) => Req,
     timers?: Partial<TimerValues>,
   ) {

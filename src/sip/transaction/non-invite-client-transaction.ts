@@ -1,15 +1,9 @@
 /** Non-INVITE client transaction: RFC 3261 §17.1.2 (REGISTER, BYE, CANCEL, OPTIONS, INFO, MESSAGE…). */
 import type { TimerValues } from './timers.js';
 import { Transaction, type ResponseLike, type TransactionTransport } from './transaction.js';
+import type { ClientTransactionUser } from './transaction-user.js';
 
 export type NonInviteClientState = 'Trying' | 'Proceeding' | 'Completed' | 'Terminated';
-
-export interface NonInviteClientUser<Res> {
-  onResponse(response: Res): void;
-  /** Timer F: no final response in 64*T1 (§17.1.2.2). */
-  onTimeout(): void;
-  onTransportError(error: Error): void;
-}
 
 export class NonInviteClientTransaction<Req, Res extends ResponseLike> extends Transaction<NonInviteClientState, Req> {
   readonly kind = 'non-invite-client' as const;
@@ -18,7 +12,7 @@ export class NonInviteClientTransaction<Req, Res extends ResponseLike> extends T
     id: string,
     readonly request: Req,
     transport: TransactionTransport<Req>,
-    private readonly user: NonInviteClientUser<Res>,
+    private readonly user: ClientTransactionUser<Res>,
     timers?: Partial<TimerValues>,
   ) {
     super(id, transport, 'Trying', timers);

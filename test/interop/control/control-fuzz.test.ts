@@ -10,9 +10,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { converse, startDaemon, type RunningDaemon } from '../helpers/daemon.js';
-import { frame, session } from '../helpers/control-stream.js';
-import { int, pick, prng, report, show, type Rng } from '../helpers/fuzz.js';
+import { converse, startDaemon, type RunningDaemon } from '../../support/daemon.js';
+import { frame, session } from '../../support/control-stream.js';
+import { int, pick, prng, report, show, type Rng } from '../../support/fuzz.js';
 
 const SEED = 4096;
 

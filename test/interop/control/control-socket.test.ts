@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { connect } from 'node:net';
-import { CLI, converse, splitReplies, startDaemon, type RunningDaemon } from '../helpers/daemon.js';
+import { CLI, converse, splitReplies, startDaemon, type RunningDaemon } from '../../support/daemon.js';
 
 const hasSocat = spawnSync('socat', ['-V']).status === 0;
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, converse, startDaemon, tempDir } from '../helpers/daemon.js';
+import { CLI, converse, startDaemon, tempDir } from '../../support/daemon.js';
 
 const cli = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 20_000 });
 

@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseToml } from 'smol-toml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseConfig, parseConfigText } from '../../src/config/load.js';
+import { parseConfig, parseConfigText } from '../../../src/config/load.js';
 
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 const UNITS = ['doorstation.socket', 'doorstation.service'];
 const LAYER = join(REPO, 'yocto/meta-doorstation');
 const RECIPE = join(LAYER, 'recipes-doorstation/doorstation/doorstation_git.bb');

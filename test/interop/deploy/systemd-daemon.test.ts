@@ -13,8 +13,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CLI, converse, tempDir } from '../helpers/daemon.js';
-import { fields, hasPython3, hasSystemdNotify, listenNotify, type NotifyListener } from '../unit/systemd/notify-listener.js';
+import { CLI, converse, tempDir } from '../../support/daemon.js';
+import { fields, hasPython3, hasSystemdNotify, listenNotify, type NotifyListener } from '../../support/notify-listener.js';
 
 const LAUNCHER = String.raw`
 import os, socket, sys

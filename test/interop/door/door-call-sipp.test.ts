@@ -4,13 +4,13 @@
  * after it answers; busy and no-answer end the call as a user expects.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { until } from '../helpers/wait.js';
-import { converse, startDaemon, type RunningDaemon } from '../helpers/daemon.js';
-import { freeRtpRange, freeUdpPorts } from '../helpers/gst-ports.js';
-import { startH264Receiver, type GstReceiver } from '../helpers/gst-receiver.js';
-import { freePort } from '../helpers/ports.js';
-import { ANSWERED_CALL, callStates, drainEvents, packetCounter } from '../helpers/events.js';
-import { expectScenarioEnded, hasSipp, startSipp, type RunningSipp } from '../helpers/sipp.js';
+import { until } from '../../support/wait.js';
+import { converse, startDaemon, type RunningDaemon } from '../../support/daemon.js';
+import { freeRtpRange, freeUdpPorts } from '../../support/gst-ports.js';
+import { startH264Receiver, type GstReceiver } from '../../support/gst-receiver.js';
+import { freePort } from '../../support/ports.js';
+import { ANSWERED_CALL, callStates, drainEvents, packetCounter } from '../../support/events.js';
+import { expectScenarioEnded, hasSipp, startSipp, type RunningSipp } from '../../support/sipp.js';
 
 
 describe.skipIf(!hasSipp)('door call to a SIPp home screen', () => {

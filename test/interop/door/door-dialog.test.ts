@@ -8,13 +8,13 @@
  * 481 (RFC 3261 §12.2.2).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { until } from '../helpers/wait.js';
-import { converse, startDaemon, type RunningDaemon } from '../helpers/daemon.js';
-import { freeRtpRange, freeUdpPorts } from '../helpers/gst-ports.js';
-import { startH264Receiver, type GstReceiver } from '../helpers/gst-receiver.js';
-import { freePort } from '../helpers/ports.js';
-import { ANSWERED_CALL, callStates, drainEvents, packetCounter, type PacketCounter } from '../helpers/events.js';
-import { expectScenarioEnded, hasSipp, startSipp, type RunningSipp } from '../helpers/sipp.js';
+import { until } from '../../support/wait.js';
+import { converse, startDaemon, type RunningDaemon } from '../../support/daemon.js';
+import { freeRtpRange, freeUdpPorts } from '../../support/gst-ports.js';
+import { startH264Receiver, type GstReceiver } from '../../support/gst-receiver.js';
+import { freePort } from '../../support/ports.js';
+import { ANSWERED_CALL, callStates, drainEvents, packetCounter, type PacketCounter } from '../../support/events.js';
+import { expectScenarioEnded, hasSipp, startSipp, type RunningSipp } from '../../support/sipp.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

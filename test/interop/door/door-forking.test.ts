@@ -6,15 +6,15 @@
  * crosses our CANCEL; a second 200 from another fork).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { until } from '../helpers/wait.js';
-import { converse, startDaemon, type RunningDaemon } from '../helpers/daemon.js';
-import { freeRtpRange, freeUdpPorts } from '../helpers/gst-ports.js';
-import { startH264Receiver, type GstReceiver } from '../helpers/gst-receiver.js';
-import { hasBaresip, startBaresip } from '../helpers/baresip.js';
-import { hasKamailio, registerContact, startKamailio, type RunningKamailio } from '../helpers/kamailio.js';
-import { freePort } from '../helpers/ports.js';
-import { ANSWERED_CALL, callStates, drainEvents, packetCounter, type PacketCounter } from '../helpers/events.js';
-import { expectScenarioEnded, hasSipp, startSipp, type RunningSipp } from '../helpers/sipp.js';
+import { until } from '../../support/wait.js';
+import { converse, startDaemon, type RunningDaemon } from '../../support/daemon.js';
+import { freeRtpRange, freeUdpPorts } from '../../support/gst-ports.js';
+import { startH264Receiver, type GstReceiver } from '../../support/gst-receiver.js';
+import { hasBaresip, startBaresip } from '../../support/baresip.js';
+import { hasKamailio, registerContact, startKamailio, type RunningKamailio } from '../../support/kamailio.js';
+import { freePort } from '../../support/ports.js';
+import { ANSWERED_CALL, callStates, drainEvents, packetCounter, type PacketCounter } from '../../support/events.js';
+import { expectScenarioEnded, hasSipp, startSipp, type RunningSipp } from '../../support/sipp.js';
 
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -20,13 +20,13 @@
 import { createSocket } from 'node:dgram';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { converse, startDaemon, type RunningDaemon } from '../helpers/daemon.js';
-import { freeRtpRange, freeUdpPorts } from '../helpers/gst-ports.js';
-import { startH264Receiver } from '../helpers/gst-receiver.js';
-import { freePort } from '../helpers/ports.js';
-import { drainEvents, type PoppedEvent } from '../helpers/events.js';
-import { expectScenarioEnded, hasSipp, startSipp, type RunningSipp } from '../helpers/sipp.js';
-import { until } from '../helpers/wait.js';
+import { converse, startDaemon, type RunningDaemon } from '../../support/daemon.js';
+import { freeRtpRange, freeUdpPorts } from '../../support/gst-ports.js';
+import { startH264Receiver } from '../../support/gst-receiver.js';
+import { freePort } from '../../support/ports.js';
+import { drainEvents, type PoppedEvent } from '../../support/events.js';
+import { expectScenarioEnded, hasSipp, startSipp, type RunningSipp } from '../../support/sipp.js';
+import { until } from '../../support/wait.js';
 
 const PCAPS = '/usr/share/sip-tester';
 const hasPcaps = existsSync(`${PCAPS}/dtmf_2833_1.pcap`);

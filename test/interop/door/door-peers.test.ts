@@ -11,11 +11,11 @@
  * asserted only where the screen can take it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { until } from '../helpers/wait.js';
-import { converse, startDaemon, type RunningDaemon } from '../helpers/daemon.js';
-import { freeRtpRange } from '../helpers/gst-ports.js';
-import { baresipDecodesH264, hasBaresip, startBaresip } from '../helpers/baresip.js';
-import { hasLinphone, LINPHONE_SPEECH, startLinphone } from '../helpers/linphone.js';
+import { until } from '../../support/wait.js';
+import { converse, startDaemon, type RunningDaemon } from '../../support/daemon.js';
+import { freeRtpRange } from '../../support/gst-ports.js';
+import { baresipDecodesH264, hasBaresip, startBaresip } from '../../support/baresip.js';
+import { hasLinphone, LINPHONE_SPEECH, startLinphone } from '../../support/linphone.js';
 
 function statsOf(reply: string): Record<string, string> {
   return Object.fromEntries([...reply.matchAll(/^([\w-]+): (.*)$/gm)].map((m) => [m[1]!, m[2]!]));

@@ -20,9 +20,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const src = (p: string) => new URL(`../../src/${p}`, import.meta.url).href;
-const TSX = new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const src = (p: string) => new URL(`../../../src/${p}`, import.meta.url).href;
+const TSX = new URL('../../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
+const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 
 const CHILD = `
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';

@@ -7,14 +7,14 @@
  */
 import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
-import { configSchema } from '../../src/config/schema.js';
-import { buildTelephoneEvent } from '../../src/media/audio/dtmf-event.js';
-import { gstAvailable } from '../../src/media/gst/gst.js';
-import { GstMediaEngine } from '../../src/media/engine/gst-engine.js';
-import { buildRtp } from '../../src/media/rtp/rtp-packet.js';
-import type { AudioCodecName, MediaError } from '../../src/media/media-engine.js';
-import { CHAIN, PLAYING, gstLaunch, type GstLaunch } from '../helpers/gst-launch.js';
-import { freeRtpRange, freeUdpPorts } from '../helpers/gst-ports.js';
+import { configSchema } from '../../../src/config/schema.js';
+import { buildTelephoneEvent } from '../../../src/media/audio/dtmf-event.js';
+import { gstAvailable } from '../../../src/media/gst/gst.js';
+import { GstMediaEngine } from '../../../src/media/engine/gst-engine.js';
+import { buildRtp } from '../../../src/media/rtp/rtp-packet.js';
+import type { AudioCodecName, MediaError } from '../../../src/media/media-engine.js';
+import { CHAIN, PLAYING, gstLaunch, type GstLaunch } from '../../support/gst-launch.js';
+import { freeRtpRange, freeUdpPorts } from '../../support/gst-ports.js';
 
 const BOUND_MS = 8000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

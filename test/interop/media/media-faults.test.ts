@@ -12,15 +12,15 @@ import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { gstAvailable } from '../../src/media/gst/gst.js';
-import { converse, startDaemon, tempDir, type RunningDaemon } from '../helpers/daemon.js';
-import { packetCounter } from '../helpers/events.js';
-import { watchEvents, type EventWatch, type TimedEvent } from '../helpers/events.js';
-import { freeRtpRange, freeUdpPorts } from '../helpers/gst-ports.js';
-import { startH264Receiver, type GstReceiver } from '../helpers/gst-receiver.js';
-import { freePort } from '../helpers/ports.js';
-import { expectScenarioEnded, hasSipp, startSipp, type RunningSipp } from '../helpers/sipp.js';
-import { until } from '../helpers/wait.js';
+import { gstAvailable } from '../../../src/media/gst/gst.js';
+import { converse, startDaemon, tempDir, type RunningDaemon } from '../../support/daemon.js';
+import { packetCounter } from '../../support/events.js';
+import { watchEvents, type EventWatch, type TimedEvent } from '../../support/events.js';
+import { freeRtpRange, freeUdpPorts } from '../../support/gst-ports.js';
+import { startH264Receiver, type GstReceiver } from '../../support/gst-receiver.js';
+import { freePort } from '../../support/ports.js';
+import { expectScenarioEnded, hasSipp, startSipp, type RunningSipp } from '../../support/sipp.js';
+import { until } from '../../support/wait.js';
 
 const cleanups: Array<() => unknown> = [];
 /** Debian ships alsasrc/alsasink apart from plugins-base (gstreamer1.0-alsa); a Pi image has it, a CI box may not. */

@@ -12,18 +12,18 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildFir, buildPli, buildReceiverReport, buildSdesCname } from '../../src/media/rtcp/rtcp-build.js';
-import { parseRtcp, type SenderReport } from '../../src/media/rtcp/rtcp-packet.js';
-import { parseRtp } from '../../src/media/rtp/rtp-packet.js';
-import { configSchema } from '../../src/config/schema.js';
-import { GstMediaEngine } from '../../src/media/engine/gst-engine.js';
-import { gstAvailable } from '../../src/media/gst/gst.js';
-import { converse, startDaemon, type RunningDaemon } from '../helpers/daemon.js';
-import { CHAIN, PLAYING, gstLaunch } from '../helpers/gst-launch.js';
-import { freeRtpRange, freeUdpPorts } from '../helpers/gst-ports.js';
-import { freePort } from '../helpers/ports.js';
-import { hasSipp, startSipp } from '../helpers/sipp.js';
-import { until } from '../helpers/wait.js';
+import { buildFir, buildPli, buildReceiverReport, buildSdesCname } from '../../../src/media/rtcp/rtcp-build.js';
+import { parseRtcp, type SenderReport } from '../../../src/media/rtcp/rtcp-packet.js';
+import { parseRtp } from '../../../src/media/rtp/rtp-packet.js';
+import { configSchema } from '../../../src/config/schema.js';
+import { GstMediaEngine } from '../../../src/media/engine/gst-engine.js';
+import { gstAvailable } from '../../../src/media/gst/gst.js';
+import { converse, startDaemon, type RunningDaemon } from '../../support/daemon.js';
+import { CHAIN, PLAYING, gstLaunch } from '../../support/gst-launch.js';
+import { freeRtpRange, freeUdpPorts } from '../../support/gst-ports.js';
+import { freePort } from '../../support/ports.js';
+import { hasSipp, startSipp } from '../../support/sipp.js';
+import { until } from '../../support/wait.js';
 
 const SCREEN_SSRC = 0x5c5c5c5c;
 

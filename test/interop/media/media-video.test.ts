@@ -11,12 +11,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { configSchema, type MediaConfig } from '../../src/config/schema.js';
-import { gstAvailable } from '../../src/media/gst/gst.js';
-import { GstMediaEngine } from '../../src/media/engine/gst-engine.js';
-import type { MediaError } from '../../src/media/media-engine.js';
-import { freeRtpRange, freeUdpPorts } from '../helpers/gst-ports.js';
-import { startH264Receiver, type GstReceiver } from '../helpers/gst-receiver.js';
+import { configSchema, type MediaConfig } from '../../../src/config/schema.js';
+import { gstAvailable } from '../../../src/media/gst/gst.js';
+import { GstMediaEngine } from '../../../src/media/engine/gst-engine.js';
+import type { MediaError } from '../../../src/media/media-engine.js';
+import { freeRtpRange, freeUdpPorts } from '../../support/gst-ports.js';
+import { startH264Receiver, type GstReceiver } from '../../support/gst-receiver.js';
 
 const DECODE_BOUND_MS = 8000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -5,13 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSocket, type Socket } from 'node:dgram';
-import { converse, splitReplies, startDaemon, type RunningDaemon } from '../helpers/daemon.js';
-import { freePort } from '../helpers/ports.js';
-import { until } from '../helpers/wait.js';
-import { answeredCallCycle, processSample } from '../helpers/call-cycle.js';
-import { packetCounter } from '../helpers/events.js';
-import { freeRtpRange, freeUdpPorts } from '../helpers/gst-ports.js';
-import { expectScenarioEnded, hasSipp, startSipp } from '../helpers/sipp.js';
+import { converse, splitReplies, startDaemon, type RunningDaemon } from '../../support/daemon.js';
+import { freePort } from '../../support/ports.js';
+import { until } from '../../support/wait.js';
+import { answeredCallCycle, processSample } from '../../support/call-cycle.js';
+import { packetCounter } from '../../support/events.js';
+import { freeRtpRange, freeUdpPorts } from '../../support/gst-ports.js';
+import { expectScenarioEnded, hasSipp, startSipp } from '../../support/sipp.js';
 
 /** A screen that rings for ever: 180 to every INVITE, and counts calls by Call-ID. */
 async function ringingScreen(port: number): Promise<{ socket: Socket; calls: Set<string> }> {

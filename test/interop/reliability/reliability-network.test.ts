@@ -20,14 +20,14 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { converse, startDaemon, type RunningDaemon } from '../helpers/daemon.js';
-import { watchEvents, type EventWatch, type TimedEvent } from '../helpers/events.js';
-import { freeRtpRange, freeUdpPorts } from '../helpers/gst-ports.js';
-import { answersOptions, answersOptionsWithin, hasKamailio, registerContact, startKamailio, type RunningKamailio } from '../helpers/kamailio.js';
-import { createNetPair, lossCounters, netnsUsable, type NetPair } from '../helpers/netns.js';
-import { freePort } from '../helpers/ports.js';
-import { until } from '../helpers/wait.js';
-import { expectScenarioEnded, hasSipp, startSipp, type RunningSipp } from '../helpers/sipp.js';
+import { converse, startDaemon, type RunningDaemon } from '../../support/daemon.js';
+import { watchEvents, type EventWatch, type TimedEvent } from '../../support/events.js';
+import { freeRtpRange, freeUdpPorts } from '../../support/gst-ports.js';
+import { answersOptions, answersOptionsWithin, hasKamailio, registerContact, startKamailio, type RunningKamailio } from '../../support/kamailio.js';
+import { createNetPair, lossCounters, netnsUsable, type NetPair } from '../../support/netns.js';
+import { freePort } from '../../support/ports.js';
+import { until } from '../../support/wait.js';
+import { expectScenarioEnded, hasSipp, startSipp, type RunningSipp } from '../../support/sipp.js';
 
 const cleanups: Array<() => unknown> = [];
 afterAll(async () => {

@@ -13,9 +13,9 @@
  * sip:door@myhouse sent to Kamailio is relayed to the door, which answers.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { converse, startDaemon, type RunningDaemon } from '../helpers/daemon.js';
-import { answersOptions, answersOptionsWithin, hasKamailio, startKamailio, type KamailioOptions, type RunningKamailio } from '../helpers/kamailio.js';
-import { until } from '../helpers/wait.js';
+import { converse, startDaemon, type RunningDaemon } from '../../support/daemon.js';
+import { answersOptions, answersOptionsWithin, hasKamailio, startKamailio, type KamailioOptions, type RunningKamailio } from '../../support/kamailio.js';
+import { until } from '../../support/wait.js';
 
 const status = async (d: RunningDaemon): Promise<string> => converse(d.socket, 'register-status 1\n');
 const inState = (d: RunningDaemon, state: 'Ok' | 'Failed') => async () => ((await status(d)).includes(`State: LinphoneRegistration${state}`) ? true : undefined);

@@ -11,14 +11,14 @@
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseMessage } from '../../src/sip/message/index.js';
-import { ALL } from '../fixtures/rfc4475/messages.js';
-import { OWN_TRAFFIC } from '../fixtures/own-traffic.js';
-import { converse, startDaemon, type RunningDaemon } from '../helpers/daemon.js';
-import { int, mutate, prng, report, show } from '../helpers/fuzz.js';
-import { answersOptionsWithin } from '../helpers/kamailio.js';
-import { freePort } from '../helpers/ports.js';
-import { optionsRequest } from '../helpers/sip-options.js';
+import { parseMessage } from '../../../src/sip/message/index.js';
+import { ALL } from '../../support/fixtures/rfc4475/messages.js';
+import { OWN_TRAFFIC } from '../../support/fixtures/own-traffic.js';
+import { converse, startDaemon, type RunningDaemon } from '../../support/daemon.js';
+import { int, mutate, prng, report, show } from '../../support/fuzz.js';
+import { answersOptionsWithin } from '../../support/kamailio.js';
+import { freePort } from '../../support/ports.js';
+import { optionsRequest } from '../../support/sip-options.js';
 
 describe('SIP fuzz against the running daemon', () => {
   let d: RunningDaemon;

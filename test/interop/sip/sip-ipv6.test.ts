@@ -8,9 +8,9 @@
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { converse, startDaemon, type RunningDaemon } from '../helpers/daemon.js';
-import { answersOptionsWithin, hasKamailio, startKamailio } from '../helpers/kamailio.js';
-import { until } from '../helpers/wait.js';
+import { converse, startDaemon, type RunningDaemon } from '../../support/daemon.js';
+import { answersOptionsWithin, hasKamailio, startKamailio } from '../../support/kamailio.js';
+import { until } from '../../support/wait.js';
 
 const hasIpv6Loopback = await new Promise<boolean>((resolve) => {
   const s = createSocket('udp6');

@@ -4,9 +4,9 @@
  * socket, and removes its binding when it stops.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { until } from '../helpers/wait.js';
-import { converse, startDaemon, type RunningDaemon } from '../helpers/daemon.js';
-import { hasKamailio, startKamailio } from '../helpers/kamailio.js';
+import { until } from '../../support/wait.js';
+import { converse, startDaemon, type RunningDaemon } from '../../support/daemon.js';
+import { hasKamailio, startKamailio } from '../../support/kamailio.js';
 
 
 const registered = (d: RunningDaemon) => async () => {

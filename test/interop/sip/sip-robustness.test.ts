@@ -6,10 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
-import { answersOptionsWithin } from '../helpers/kamailio.js';
-import { freePort } from '../helpers/ports.js';
-import { optionsRequest } from '../helpers/sip-options.js';
-import { converse, startDaemon, type RunningDaemon } from '../helpers/daemon.js';
+import { answersOptionsWithin } from '../../support/kamailio.js';
+import { freePort } from '../../support/ports.js';
+import { optionsRequest } from '../../support/sip-options.js';
+import { converse, startDaemon, type RunningDaemon } from '../../support/daemon.js';
 
 describe('SIP robustness', () => {
   let d: RunningDaemon;

@@ -12,9 +12,9 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { converse, startDaemon, tempDir, type RunningDaemon } from '../helpers/daemon.js';
-import { answersOptionsWithin, hasKamailio, startKamailio, type RunningKamailio } from '../helpers/kamailio.js';
-import { until } from '../helpers/wait.js';
+import { converse, startDaemon, tempDir, type RunningDaemon } from '../../support/daemon.js';
+import { answersOptionsWithin, hasKamailio, startKamailio, type RunningKamailio } from '../../support/kamailio.js';
+import { until } from '../../support/wait.js';
 
 const KAMAILIO_TLS = '/usr/lib/x86_64-linux-gnu/kamailio/modules/tls.so';
 const hasKamailioTls = hasKamailio && existsSync(process.arch === 'arm64' ? KAMAILIO_TLS.replace('x86_64', 'aarch64') : KAMAILIO_TLS);

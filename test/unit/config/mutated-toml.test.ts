@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfigText } from '../../../src/config/load.js';
-import { fuzzFailure, mutate, prng, report } from '../../helpers/fuzz.js';
+import { fuzzFailure, mutate, prng, report } from '../../support/fuzz.js';
 
 const FULL = `[sip]
 listen = ["udp:0.0.0.0:5060", "tcp:0.0.0.0:5060"]

@@ -14,8 +14,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, parseConfigText } from '../../../src/config/load.js';
 import { configSchema } from '../../../src/config/schema.js';
-import { CLI } from '../../helpers/daemon.js';
-import { report } from '../../helpers/fuzz.js';
+import { CLI } from '../../support/daemon.js';
+import { report } from '../../support/fuzz.js';
 
 const VALUES: Record<string, string> = {
   string: '"wrong"',

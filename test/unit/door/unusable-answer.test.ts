@@ -15,8 +15,8 @@ import { LogSink } from '../../../src/log/logger.js';
 import { FakeMediaEngine } from '../../support/fake-media-engine.js';
 import { SipStack } from '../../../src/sip/core/sip-stack.js';
 import { createResponse, parseMessage, serialiseMessage, type SipRequest } from '../../../src/sip/message/index.js';
-import { BARESIP_ANSWER, LINPHONE_ANSWER } from '../../fixtures/own-traffic.js';
-import { until } from '../../helpers/wait.js';
+import { BARESIP_ANSWER, LINPHONE_ANSWER } from '../../support/fixtures/own-traffic.js';
+import { until } from '../../support/wait.js';
 
 interface Screen {
   socket: Socket;

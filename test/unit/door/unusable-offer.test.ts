@@ -15,8 +15,8 @@ import { LogSink } from '../../../src/log/logger.js';
 import { FakeMediaEngine } from '../../support/fake-media-engine.js';
 import { SipStack } from '../../../src/sip/core/sip-stack.js';
 import { parseMessage, type SipResponse } from '../../../src/sip/message/index.js';
-import { BARESIP_ANSWER, DOOR_OFFER, LINPHONE_ANSWER } from '../../fixtures/own-traffic.js';
-import { fuzzFailure, mutate, prng, report } from '../../helpers/fuzz.js';
+import { BARESIP_ANSWER, DOOR_OFFER, LINPHONE_ANSWER } from '../../support/fixtures/own-traffic.js';
+import { fuzzFailure, mutate, prng, report } from '../../support/fuzz.js';
 
 const SCREEN = 'sip:screen@127.0.0.1';
 

@@ -6,7 +6,7 @@ import type { Level } from '../../../src/gpio/backend.js';
 import { GpioDoorHardware, type DoorHardwareConfig } from '../../../src/gpio/door-hardware.js';
 import { SimBackend } from '../../../src/gpio/sim-backend.js';
 import { silentLogger } from '../../../src/log/logger.js';
-import { fakeGuard } from './fake-process.js';
+import { fakeGuard } from '../../support/fake-process.js';
 
 const base: DoorHardwareConfig = {
   button: 17,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { exitGuard, type OffReason } from '../../../src/gpio/exit-guard.js';
-import { FakeProcess } from './fake-process.js';
+import { FakeProcess } from '../../support/fake-process.js';
 
 describe('exit guard', () => {
   it('switches off on exit and on an uncaught exception', () => {

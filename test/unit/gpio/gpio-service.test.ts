@@ -8,7 +8,7 @@ import { publishGpioEvents } from '../../../src/control/events/gpio-events.js';
 import { GpioService } from '../../../src/gpio/gpio-service.js';
 import type { SimBackend } from '../../../src/gpio/sim-backend.js';
 import { silentLogger } from '../../../src/log/logger.js';
-import { fakeGuard } from './fake-process.js';
+import { fakeGuard } from '../../support/fake-process.js';
 
 const noConn = { setEventPush: () => {}, closeAfterReply: () => {} };
 

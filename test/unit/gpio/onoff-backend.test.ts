@@ -13,8 +13,8 @@ import { GpioDoorHardware, type DoorHardwareConfig } from '../../../src/gpio/doo
 import { explainLineError, GpioAccessError } from '../../../src/gpio/gpio-errors.js';
 import { openOnoffBackend, type OnoffGpio } from '../../../src/gpio/onoff-backend.js';
 import { silentLogger } from '../../../src/log/logger.js';
-import { fakeGuard } from './fake-process.js';
-import { fakeSysfs } from './sysfs-tree.js';
+import { fakeGuard } from '../../support/fake-process.js';
+import { fakeSysfs } from '../../support/sysfs-tree.js';
 
 interface Made {
   line: number;

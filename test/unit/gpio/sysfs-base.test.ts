@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GpioAccessError } from '../../../src/gpio/gpio-errors.js';
 import { findHeaderChip, lineMap, listChips } from '../../../src/gpio/sysfs-base.js';
-import { fakeSysfs } from './sysfs-tree.js';
+import { fakeSysfs } from '../../support/sysfs-tree.js';
 
 const roots: string[] = [];
 const tree = (...args: Parameters<typeof fakeSysfs>) => {

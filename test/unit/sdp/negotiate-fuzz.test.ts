@@ -9,8 +9,8 @@ import { parse } from 'sdp-transform';
 import { localMedia } from '../../../src/door/call/call-media.js';
 import { answerOffer, planFromAnswer } from '../../../src/sdp/negotiate.js';
 import { SdpError, type MediaPlan } from '../../../src/sdp/types.js';
-import { BARESIP_ANSWER, DOOR_OFFER, LINPHONE_ANSWER } from '../../fixtures/own-traffic.js';
-import { fuzzFailure, int, mutate, pick, prng, report, type Rng } from '../../helpers/fuzz.js';
+import { BARESIP_ANSWER, DOOR_OFFER, LINPHONE_ANSWER } from '../../support/fixtures/own-traffic.js';
+import { fuzzFailure, int, mutate, pick, prng, report, type Rng } from '../../support/fuzz.js';
 
 const LOCAL = localMedia(
   { video: { available: true, port: 16386, rtcpPort: 16387, payloadType: 96, width: 640, height: 480, framerate: 15 }, audio: { available: true, port: 16384, codecs: ['opus', 'PCMU', 'PCMA'], send: true } },

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SystemdNotifier } from '../../../src/systemd/notify.js';
-import { fields, hasPython3, hasSystemdNotify, listenNotify, type NotifyListener } from './notify-listener.js';
+import { fields, hasPython3, hasSystemdNotify, listenNotify, type NotifyListener } from '../../support/notify-listener.js';
 
 const canRun = hasPython3 && hasSystemdNotify;
 const why = !hasSystemdNotify

@@ -1,7 +1,7 @@
 /** `[call] max_duration` (SPEC section 4): BYE when it elapses, End and Released, a log line saying why. Fake timers. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CallState } from '../../../src/door/call/call-state.js';
-import { harness } from './door-call-harness.js';
+import { CallState } from '../../../../src/door/call/call-state.js';
+import { harness } from '../../../support/door-call-harness.js';
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());

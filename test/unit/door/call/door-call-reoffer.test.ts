@@ -6,8 +6,8 @@
  * offer and its answer is taken from the ACK.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CallState } from '../../../src/door/call/call-state.js';
-import { harness, request, SCREEN_SDP, type Incoming } from './door-call-harness.js';
+import { CallState } from '../../../../src/door/call/call-state.js';
+import { harness, request, SCREEN_SDP, type Incoming } from '../../../support/door-call-harness.js';
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());

@@ -11,7 +11,7 @@ import { GpioService } from '../../../../src/gpio/gpio-service.js';
 import type { SimBackend } from '../../../../src/gpio/sim-backend.js';
 import type { PulseOutcome } from '../../../../src/gpio/relay.js';
 import { LogSink, silentLogger } from '../../../../src/log/logger.js';
-import { fakeGuard } from '../../gpio/fake-process.js';
+import { fakeGuard } from '../../../support/fake-process.js';
 
 const HOME = 'sip:homescreen@myhouse';
 const noConn = { setEventPush: () => {}, closeAfterReply: () => {} };

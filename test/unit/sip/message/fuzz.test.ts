@@ -15,9 +15,9 @@ import {
   StreamFramer,
   type SipMessage,
 } from '../../../../src/sip/message/index.js';
-import { ALL } from '../../../fixtures/rfc4475/messages.js';
-import { OWN_TRAFFIC } from '../../../fixtures/own-traffic.js';
-import { fuzzFailure, mutate, prng, report } from '../../../helpers/fuzz.js';
+import { ALL } from '../../../support/fixtures/rfc4475/messages.js';
+import { OWN_TRAFFIC } from '../../../support/fixtures/own-traffic.js';
+import { fuzzFailure, mutate, prng, report } from '../../../support/fuzz.js';
 import { localMedia } from '../../../../src/door/call/call-media.js';
 import { planFromAnswer } from '../../../../src/sdp/negotiate.js';
 import { SdpError } from '../../../../src/sdp/types.js';

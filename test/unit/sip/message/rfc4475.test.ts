@@ -22,8 +22,8 @@ import {
   type SipMessage,
   type SipUri,
 } from '../../../../src/sip/message/index.js';
-import { ALL } from '../../../fixtures/rfc4475/messages.js';
-import { fixture } from './fixtures.js';
+import { ALL } from '../../../support/fixtures/rfc4475/messages.js';
+import { fixture } from '../../../support/rfc4475-fixtures.js';
 
 function request(name: string): SipRequest {
   const m = parseMessage(fixture(name));
