@@ -28,8 +28,15 @@ export interface ControlServerOptions {
 export const MAX_CONNECTIONS = 256;
 /** A line with no newline runs after this pause, as linphone runs `printf version` at once. */
 export const IDLE_LINE_MS = 200;
-/** A client that never reads its replies is dropped past this much unsent output. */
-const MAX_UNSENT_BYTES = 1 << 20;
+/**
+ * A client that does not read (an `events on` client that never drains) is
+ * dropped past this much unsent output, counted in bytes and in queued
+ * writes: each queued write costs a few hundred bytes of its own beyond its
+ * text, so 200 such clients under a 1 MiB byte bound alone held 1.05 GiB
+ * (issue 12 row 12). 256 clients at these bounds hold at most ~20 MiB.
+ */
+export const MAX_UNSENT_BYTES = 64 * 1024;
+export const MAX_UNSENT_WRITES = 256;
 
 export class ControlServer {
   private server: Server | undefined;
@@ -112,6 +119,8 @@ class Connection implements ConnectionControl {
   private idle: NodeJS.Timeout | undefined;
   private closing = false;
   private unsubscribe: (() => void) | undefined;
+  /** Writes handed to the socket whose callback has not run yet. */
+  private unsent = 0;
 
   constructor(
     private readonly socket: Socket,
@@ -178,12 +187,16 @@ class Connection implements ConnectionControl {
 
   private write(text: string): void {
     if (this.socket.destroyed || !this.socket.writable) return;
-    if (this.socket.writableLength > MAX_UNSENT_BYTES) {
-      this.log.warn('control: dropping a client that does not read its replies');
+    if (this.socket.writableLength > MAX_UNSENT_BYTES || this.unsent >= MAX_UNSENT_WRITES) {
+      this.log.warn(`control: dropping a client that does not read (${this.unsent} writes, ${this.socket.writableLength} bytes unsent)`);
+      this.unsubscribe?.();
+      this.unsubscribe = undefined;
+      this.closing = true;
       this.socket.destroy();
       return;
     }
-    this.socket.write(text);
+    this.unsent++;
+    this.socket.write(text, () => this.unsent--);
   }
 
   private finish(): void {
