@@ -14,6 +14,7 @@ import { registrationCommands } from './control/commands/registration-commands.j
 import { registrationEvent } from './control/events/registration-events.js';
 import { SipStack } from './sip/core/sip-stack.js';
 import { callCommands } from './control/commands/call-commands.js';
+import { pictureDir, snapshotCommands } from './control/commands/snapshot-command.js';
 import { publishCallEvents } from './control/events/call-events.js';
 import { DoorStation } from './door/door-station.js';
 import { GstMediaEngine } from './media/engine/gst-engine.js';
@@ -122,7 +123,7 @@ export class Daemon {
     });
     publishCallEvents(this.door, this.events);
     this.gpio.onPress(() => void this.door.ring());
-    this.commands.add(...callCommands(this.door, this.media));
+    this.commands.add(...callCommands(this.door, this.media), ...snapshotCommands(this.media, pictureDir(config.media.picture_dir)));
     this.services.push({ name: 'door', start: async () => {}, stop: () => this.door.stop() });
 
     const [listenFd] = takeListenFds();
