@@ -34,6 +34,7 @@ import { SystemdNotifier } from './systemd/notify.js';
 import { VERSION } from './version.js';
 import { errorMessage, errorDetail } from './log/error-message.js';
 import { readRelayHint } from './config/relay-hint.js';
+import { secretValues } from './config/load.js';
 import { driveRelayOffEarly } from './gpio/relay-safe-state.js';
 
 /** A part of the daemon with a life: started in order, stopped in reverse. */
@@ -66,7 +67,7 @@ export class Daemon {
   constructor(private readonly opts: DaemonOptions) {
     const { config, sink } = opts;
     sink.level = config.log.level;
-    for (const secret of [config.account.password, config.account.ha1, config.door.open_code]) sink.addSecret(secret);
+    for (const secret of secretValues(config)) sink.addSecret(secret);
     this.log = sink.logger('daemon');
     this.events = new EventBus(sink.logger('events'));
     this.commands = new CommandRegistry(sink.logger('control'));
