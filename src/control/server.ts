@@ -33,10 +33,13 @@ export const IDLE_LINE_MS = 200;
  * dropped past this much unsent output, counted in bytes and in queued
  * writes: each queued write costs a few hundred bytes of its own beyond its
  * text, so 200 such clients under a 1 MiB byte bound alone held 1.05 GiB
- * (issue 12 row 12). 256 clients at these bounds hold at most ~20 MiB.
+ * (issue 12 row 12). The kernel's socket buffer (~200 kB) fills first, so a
+ * client that reads at all is never near these. bench/control-slow-clients.ts:
+ * 200 stalled clients, 20,000 events: +23 MiB, longest stall 92 ms (before:
+ * +405 MiB, 11.6 s).
  */
 export const MAX_UNSENT_BYTES = 64 * 1024;
-export const MAX_UNSENT_WRITES = 256;
+export const MAX_UNSENT_WRITES = 64;
 
 export class ControlServer {
   private server: Server | undefined;
