@@ -24,11 +24,11 @@ export function redactLine(line: string): string {
 
 /** Every value after `marker` (a quoted string, or a token up to whitespace or `stop`) becomes (hidden). */
 function hideAfter(line: string, lower: string, marker: string, stop: (c: string) => boolean): string {
-  let out = '';
+  const out: string[] = [];
   let from = 0;
   for (let at = lower.indexOf(marker); at >= 0; at = lower.indexOf(marker, from)) {
     let end = at + marker.length;
-    out += line.slice(from, end) + HIDDEN;
+    out.push(line.slice(from, end), HIDDEN);
     while (end < line.length && line[end] === ' ') end++;
     if (line[end] === '"') {
       const close = line.indexOf('"', end + 1);
@@ -38,7 +38,8 @@ function hideAfter(line: string, lower: string, marker: string, stop: (c: string
     }
     from = end;
   }
-  return out + line.slice(from);
+  out.push(line.slice(from));
+  return out.join('');
 }
 
 /** Each line of a (possibly multi-line) text. */
