@@ -9,21 +9,22 @@
  */
 
 const HIDDEN = '(hidden)';
+const SIGNAL = /^\s*signal\s*=/i;
 
 export function redactLine(line: string): string {
-  const lower = line.toLowerCase();
-  const trimmed = lower.trimStart();
-  if (trimmed.startsWith('a=crypto:')) return hideAfter(line, lower, 'inline:', (c) => c === '|');
-  if (trimmed.startsWith('authorization:') || trimmed.startsWith('proxy-authorization:')) return hideAfter(line, lower, 'response=', (c) => c === ',');
-  if (trimmed.startsWith('signal')) {
-    const eq = line.indexOf('=');
-    if (eq >= 0 && lower.slice(0, eq).trim() === 'signal') return `${line.slice(0, eq + 1)}${HIDDEN}`;
+  const head = line.trimStart().slice(0, 24).toLowerCase();
+  if (head.startsWith('a=crypto:')) return hideAfter(line, line.toLowerCase(), 'inline:', /[\s|]/g);
+  if (head.startsWith('authorization:') || head.startsWith('proxy-authorization:')) return hideAfter(line, line.toLowerCase(), 'response=', /[\s,]/g);
+  if (head.startsWith('signal')) {
+    // Anchored, and \s never matches the letters around it: one pass.
+    const m = SIGNAL.exec(line);
+    if (m) return `${m[0]}${HIDDEN}`;
   }
   return line;
 }
 
-/** Every value after `marker` (a quoted string, or a token up to whitespace or `stop`) becomes (hidden). */
-function hideAfter(line: string, lower: string, marker: string, stop: (c: string) => boolean): string {
+/** Every value after `marker` (a quoted string, or a token up to the first `tokenEnd` character) becomes (hidden). */
+function hideAfter(line: string, lower: string, marker: string, tokenEnd: RegExp): string {
   const out: string[] = [];
   let from = 0;
   for (let at = lower.indexOf(marker); at >= 0; at = lower.indexOf(marker, from)) {
@@ -34,7 +35,9 @@ function hideAfter(line: string, lower: string, marker: string, stop: (c: string
       const close = line.indexOf('"', end + 1);
       end = close < 0 ? line.length : close + 1;
     } else {
-      while (end < line.length && line[end] !== ' ' && line[end] !== '\t' && line[end] !== '\r' && !stop(line[end]!)) end++;
+      // One native scan from here (a single character class: nothing to backtrack).
+      tokenEnd.lastIndex = end;
+      end = tokenEnd.exec(line)?.index ?? line.length;
     }
     from = end;
   }
@@ -49,7 +52,7 @@ export function redact(text: string): string {
 }
 
 /** A quick no for the lines that hold none of it (nearly all). */
+const MAY_HOLD = /a=crypto|authorization|signal/i;
 function mayHold(text: string): boolean {
-  const lower = text.toLowerCase();
-  return lower.includes('a=crypto') || lower.includes('authorization') || lower.includes('signal');
+  return MAY_HOLD.test(text);
 }

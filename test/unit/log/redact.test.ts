@@ -38,20 +38,24 @@ describe('log redaction', () => {
     expect(text()).not.toMatch(/\\r\\n\\r\\n7/);
   });
 
-  it('is linear: 10x the input takes at most ~12x the time (worst-case lines)', () => {
+  it('is linear: 10x the input takes ~10x the time, not ~100x (worst-case lines)', () => {
     const worst = (n: number) => `a=crypto:${'inline:'.repeat(n / 7)}\nAuthorization: ${'response="'.repeat(n / 10)}\nsignal${' '.repeat(n)}=`;
-    const time = (s: string) => {
+    // Best of 7 samples, each running enough copies to take a measurable time: the same bytes per sample.
+    const time = (s: string, copies: number) => {
       let best = Infinity;
-      for (let i = 0; i < 5; i++) {
+      for (let i = 0; i < 7; i++) {
         const t = performance.now();
-        redact(s);
+        for (let c = 0; c < copies; c++) redact(s);
         best = Math.min(best, performance.now() - t);
       }
       return best;
     };
     const small = worst(10_000);
     const big = worst(100_000);
-    time(big);
-    expect(time(big) / Math.max(time(small), 0.05)).toBeLessThan(12);
+    time(big, 2);
+    // The best of 3 rounds: a shared machine's noise only ever raises a ratio, and quadratic code gives ~100 every round.
+    const ratio = Math.min(...[1, 2, 3].map(() => time(big, 20) / time(small, 20)));
+    // Linear measures 9-11 alone, up to ~14 under a loaded vitest (allocation, not the algorithm); quadratic ~100.
+    expect(ratio).toBeLessThan(15);
   });
 });
