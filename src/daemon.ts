@@ -14,6 +14,7 @@ import { registrationCommands } from './control/commands/registration-commands.j
 import { registrationEvent } from './control/events/registration-events.js';
 import { SipStack } from './sip/core/sip-stack.js';
 import { callCommands } from './control/commands/call-commands.js';
+import { pictureDir, snapshotCommands } from './control/commands/snapshot-command.js';
 import { publishCallEvents } from './control/events/call-events.js';
 import { DoorStation } from './door/door-station.js';
 import { configWarnings } from './door/config-warnings.js';
@@ -33,6 +34,9 @@ import { takeListenFds } from './systemd/listen-fds.js';
 import { SystemdNotifier } from './systemd/notify.js';
 import { VERSION } from './version.js';
 import { errorMessage, errorDetail } from './log/error-message.js';
+import { readRelayHint } from './config/relay-hint.js';
+import { secretValues } from './config/load.js';
+import { driveRelayOffEarly } from './gpio/relay-safe-state.js';
 
 /** A part of the daemon with a life: started in order, stopped in reverse. */
 export interface Service {
@@ -64,7 +68,7 @@ export class Daemon {
   constructor(private readonly opts: DaemonOptions) {
     const { config, sink } = opts;
     sink.level = config.log.level;
-    for (const secret of [config.account.password, config.account.ha1, config.door.open_code]) sink.addSecret(secret);
+    for (const secret of secretValues(config)) sink.addSecret(secret);
     this.log = sink.logger('daemon');
     this.events = new EventBus(sink.logger('events'));
     this.commands = new CommandRegistry(sink.logger('control'));
@@ -123,7 +127,7 @@ export class Daemon {
     });
     publishCallEvents(this.door, this.events);
     this.gpio.onPress(() => void this.door.ring());
-    this.commands.add(...callCommands(this.door, this.media));
+    this.commands.add(...callCommands(this.door, this.media), ...snapshotCommands(this.media, pictureDir(config.media.picture_dir)));
     this.services.push({ name: 'door', start: async () => {}, stop: () => this.door.stop() });
 
     const [listenFd] = takeListenFds();
@@ -202,6 +206,30 @@ function readPem(key: string, path: string): Buffer | undefined {
   } catch (e) {
     throw new Error(`cannot read ${key} ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
+}
+
+/**
+ * What `doorstation run` does before it even validates the config (issue 12
+ * rows 8 and 15): the signal policy, then the relay driven to its off level
+ * from a minimal read of the file, so no later start failure can leave a
+ * relay on that a killed run left on.
+ */
+export async function prepareStart(configPath: string | undefined, sink: LogSink): Promise<void> {
+  installSignalPolicy(sink.logger('daemon'));
+  const relay = readRelayHint(configPath);
+  if ('hint' in relay) await driveRelayOffEarly(relay.hint, { log: sink.logger('gpio') });
+  else sink.logger('gpio').warn(`relay line not known before start (${relay.unknown}): it is driven off only once GPIO starts`);
+}
+
+/**
+ * SIGHUP is logged and ignored (a reload would have to redo SIP, media and
+ * GPIO in place; a restart does that and is cheap). SIGUSR1 would open
+ * Node's inspector on 127.0.0.1:9229, a debugger any local user could
+ * reach: a listener of our own replaces Node's handler.
+ */
+function installSignalPolicy(log: Logger): void {
+  process.on('SIGHUP', () => log.warn('SIGHUP ignored: restart to apply config changes (systemctl restart doorstation)'));
+  process.on('SIGUSR1', () => log.warn('SIGUSR1 ignored (the Node inspector stays off)'));
 }
 
 /**

@@ -54,12 +54,22 @@ export function parseConfigText(text: string, file = '(config)'): Config {
     raw = parseToml(text);
   } catch (e) {
     if (e instanceof TomlError) {
-      const first = e.message.split('\n')[0] ?? e.message;
+      // smol-toml's detail may quote the text near the error: on a secret's line, say nothing of it (issue 12 row 17).
+      const onSecret = SECRET_LINE.test(text.split('\n')[e.line - 1] ?? '');
+      const first = onSecret ? 'in the value of a secret key (not shown)' : (e.message.split('\n')[0] ?? e.message);
       throw new ConfigError(file, [`${file}:${e.line}:${e.column}: TOML syntax error: ${first}`]);
     }
     throw e;
   }
   return parseConfig(raw, file);
+}
+
+/** A line that sets a secret key (bare or quoted key name), whatever the value's syntax. */
+const SECRET_LINE = new RegExp(`^\\s*["']?(${SECRET_KEYS.map(([, k]) => k).join('|')})["']?\\s*=`);
+
+/** Secrets are never echoed, whatever their TOML type: a number, a list, a date tell only their kind. */
+function isSecret(path: ReadonlyArray<PropertyKey>): boolean {
+  return SECRET_KEYS.some(([s, k]) => path[0] === s && path[1] === k);
 }
 
 export function parseConfig(raw: unknown, file = '(config)'): Config {
@@ -100,11 +110,10 @@ function describeIssue(issue: z.core.$ZodIssue, file: string): string[] {
   if (issue.code === 'invalid_type') {
     const names: Record<string, string> = { object: 'a table', array: 'a list', int: 'a whole number' };
     const want = names[issue.expected] ?? `a ${issue.expected}`;
-    const got = issue.input === undefined ? '' : ` (got ${describeValue(issue.input)})`;
+    const got = issue.input === undefined ? '' : ` (got ${isSecret(issue.path) ? describeKind(issue.input) : describeValue(issue.input)})`;
     return [`${file}: ${where}: must be ${want}${got}`];
   }
-  const secret = SECRET_KEYS.some(([s, k]) => issue.path[0] === s && issue.path[1] === k);
-  const got = !secret && issue.code !== 'custom' && 'input' in issue && issue.input !== undefined ? ` (got ${describeValue(issue.input)})` : '';
+  const got = !isSecret(issue.path) && issue.code !== 'custom' && 'input' in issue && issue.input !== undefined ? ` (got ${describeValue(issue.input)})` : '';
   if (issue.code === 'invalid_value') {
     const values = issue.values.map((v) => JSON.stringify(v)).join(', ');
     return [`${file}: ${where}: must be one of ${values}${got}`];
@@ -117,6 +126,13 @@ function describeValue(v: unknown): string {
   if (Array.isArray(v)) return 'a list';
   if (v !== null && typeof v === 'object') return v instanceof Date ? 'a date' : 'a table';
   return String(v);
+}
+
+function describeKind(v: unknown): string {
+  if (Array.isArray(v)) return 'a list';
+  if (v instanceof Date) return 'a date';
+  if (v !== null && typeof v === 'object') return 'a table';
+  return typeof v === 'number' ? 'a number' : typeof v === 'boolean' ? 'a boolean' : 'a value';
 }
 
 function knownKeys(path: ReadonlyArray<PropertyKey>): string[] {
@@ -159,4 +175,14 @@ export function maskSecrets(config: Config): Config {
     if (table && typeof table[key] === 'string' && table[key] !== '') table[key] = '********';
   }
   return copy as unknown as Config;
+}
+
+/**
+ * The strings the log sink hides: each secret key's value, and the open
+ * code without its `#` too, as the digits arrive before the terminator
+ * (issue 12 row 18).
+ */
+export function secretValues(config: Config): string[] {
+  const code = config.door.open_code;
+  return [config.account.password, config.account.ha1, code, code.replace(/#$/, '')].filter((s) => s !== '');
 }

@@ -118,6 +118,8 @@ const media = z
     // (best effort, as linphone and baresip do) and talks plain RTP to a peer without them; "mandatory" offers
     // RTP/SAVP and refuses peers without keys.
     srtp: z.enum(['off', 'optional', 'mandatory']).default('off'),
+    // Where `snapshot [NAME]` writes; empty: $STATE_DIRECTORY/pictures (systemd), else ~/.local/state/doorstation/pictures.
+    picture_dir: z.union([z.literal(''), z.string().regex(/^\//, { message: 'must be an absolute path (or empty for the default)' })]).default(''),
   })
   .prefault({})
   .refine((m) => /^(test|none|alsa:\S+)$/.test(m.audio_source), {

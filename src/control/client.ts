@@ -3,11 +3,37 @@
  * section 1: 0 on `Status: Ok`, 1 on `Status: Error`, 2 when the socket
  * can't be reached.
  */
+import { lstatSync } from 'node:fs';
 import { connect } from 'node:net';
+import { describeUser, trustedSocketOwners } from './socket-owner.js';
 
 export const CTL_TIMEOUT_MS = 10_000;
 
-export function ctl(path: string, line: string, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+/**
+ * Why `path` is not a socket to send a command to, or undefined: a link, a
+ * non-socket, or a socket owned by someone other than root, the service
+ * user or ourselves (a local user who bound /tmp/doorbell first would
+ * otherwise answer `open-door` and read the commands; issue 12 row 16).
+ */
+export function untrustedSocket(path: string, trusted: ReadonlySet<number> = trustedSocketOwners()): string | undefined {
+  let st;
+  try {
+    st = lstatSync(path);
+  } catch {
+    return undefined; // connect() says why (no such socket, permission denied)
+  }
+  if (st.isSymbolicLink()) return 'it is a symbolic link, not the daemon\'s socket';
+  if (!st.isSocket()) return 'it is not a socket (is doorstation running? `socat - PATH` leaves a plain file when it is not)';
+  if (!trusted.has(st.uid)) return `it belongs to ${describeUser(st.uid)}, neither root nor the doorstation user: not the daemon's socket`;
+  return undefined;
+}
+
+export function ctl(path: string, line: string, out: NodeJS.WritableStream = process.stdout, trusted?: ReadonlySet<number>): Promise<number> {
+  const refused = untrustedSocket(path, trusted);
+  if (refused) {
+    process.stderr.write(`doorstation ctl: refusing ${path}: ${refused}\n`);
+    return Promise.resolve(2);
+  }
   return new Promise((resolve) => {
     let reply = '';
     let settled = false;

@@ -28,8 +28,20 @@ export interface ControlServerOptions {
 export const MAX_CONNECTIONS = 256;
 /** A line with no newline runs after this pause, as linphone runs `printf version` at once. */
 export const IDLE_LINE_MS = 200;
-/** A client that never reads its replies is dropped past this much unsent output. */
-const MAX_UNSENT_BYTES = 1 << 20;
+/**
+ * A client that does not read (an `events on` client that never drains) is
+ * dropped, with a log line, past this much unsent output (issue 12 row 12).
+ * Writes reach the socket only while its own queue is under its high-water
+ * mark (16 KiB); beyond that, output is kept here as one string and written
+ * as one chunk on 'drain'. So queued writes are few whatever the number of
+ * events (each queued write costs a few hundred bytes beyond its text: 200
+ * stalled clients held 1.05 GiB under the old 1 MiB byte bound alone), and
+ * bytes are bounded by this. A client that reads at all, even one that
+ * pipelines hundreds of commands, is never near it.
+ * bench/control-slow-clients.ts, 200 stalled clients and 20,000 events:
+ * see /work/notes/reliability-h12c.md for the figures.
+ */
+export const MAX_UNSENT_BYTES = 128 * 1024;
 
 export class ControlServer {
   private server: Server | undefined;
@@ -112,6 +124,10 @@ class Connection implements ConnectionControl {
   private idle: NodeJS.Timeout | undefined;
   private closing = false;
   private unsubscribe: (() => void) | undefined;
+  /** Output held back while the socket's own queue is over its high-water mark. */
+  private held = '';
+  private flushScheduled = false;
+  private endWhenFlushed = false;
 
   constructor(
     private readonly socket: Socket,
@@ -176,20 +192,47 @@ class Connection implements ConnectionControl {
     });
   }
 
+  /** Replies and events of one turn of the loop go out as one write: few queued writes, whatever the load. */
   private write(text: string): void {
-    if (this.socket.destroyed || !this.socket.writable) return;
-    if (this.socket.writableLength > MAX_UNSENT_BYTES) {
-      this.log.warn('control: dropping a client that does not read its replies');
-      this.socket.destroy();
+    const s = this.socket;
+    if (s.destroyed || !s.writable) return;
+    if (this.held === '' && !this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flushHeld());
+    }
+    this.held += text;
+    if (this.held.length + s.writableLength > MAX_UNSENT_BYTES) {
+      this.log.warn(`control: dropping a client that does not read (${this.held.length + s.writableLength} bytes unsent)`);
+      this.held = '';
+      this.unsubscribe?.();
+      this.unsubscribe = undefined;
+      this.closing = true;
+      s.destroy();
+    }
+  }
+
+  private flushHeld(): void {
+    const s = this.socket;
+    if (s.destroyed) return;
+    // Over the socket's high-water mark: wait for it to drain, holding (and counting) what comes meanwhile.
+    if (s.writableNeedDrain) {
+      s.once('drain', () => this.flushHeld());
       return;
     }
-    this.socket.write(text);
+    this.flushScheduled = false;
+    const text = this.held;
+    this.held = '';
+    if (text !== '') s.write(text);
+    if (this.endWhenFlushed) s.end();
   }
 
   private finish(): void {
     this.closing = true;
     this.unsubscribe?.();
-    if (!this.socket.destroyed) this.socket.end();
+    if (this.socket.destroyed) return;
+    // Held output goes first: end() now would cut the last replies off.
+    if (this.flushScheduled) this.endWhenFlushed = true;
+    else this.socket.end();
   }
 
   private clearIdle(): void {

@@ -7,10 +7,16 @@
 import { lstat, unlink } from 'node:fs/promises';
 import { connect } from 'node:net';
 import type { Logger } from '../log/logger.js';
+import { describeUser } from './socket-owner.js';
 
 export class SocketInUseError extends Error {}
 
-export async function clearStaleSocket(path: string, log: Logger): Promise<void> {
+/**
+ * A path another user owns is an error that names them (issue 12 row 16):
+ * never connected to, shared or replaced, whether it answers or not.
+ * `ownUid` is for tests.
+ */
+export async function clearStaleSocket(path: string, log: Logger, ownUid = process.getuid?.()): Promise<void> {
   let st;
   try {
     st = await lstat(path);
@@ -19,6 +25,12 @@ export async function clearStaleSocket(path: string, log: Logger): Promise<void>
     throw e;
   }
   if (st.isDirectory()) throw new Error(`control socket path ${path} is a directory`);
+  if (ownUid !== undefined && st.uid !== ownUid) {
+    throw new SocketInUseError(
+      `control socket path ${path} belongs to ${describeUser(st.uid)}, not to ${describeUser(ownUid)} that runs doorstation: ` +
+        `another user's ${st.isSocket() ? 'socket' : 'file'} is never shared or replaced; remove it as root, or set control.socket`,
+    );
+  }
   if (st.isSocket()) {
     if (await answers(path)) {
       throw new SocketInUseError(`control socket ${path} is in use by another running process (doorstation or linphone-daemon?)`);

@@ -9,7 +9,8 @@
  * Signals keep their usual meaning: when no one else listens for one, the
  * guard removes itself and raises it again, so the process still dies of
  * it (as signal-exit does). When someone else listens (the daemon's
- * graceful stop), the guard only switches off and lets them carry on.
+ * graceful stop), the guard only switches off and lets them carry on;
+ * except SIGHUP, which the daemon ignores: then the guard does nothing.
  */
 
 export type OffReason = 'exit' | 'crash' | 'signal';
@@ -51,6 +52,8 @@ class ProcessExitGuard implements ExitGuard {
   private readonly onCrash = (): void => this.runAll('crash');
   private readonly onSignal = (name: unknown): void => {
     const signal = String(name);
+    // A SIGHUP the daemon handles (it logs and ignores it) does not end the process: the relay keeps working.
+    if (signal === 'SIGHUP' && this.proc.listenerCount(signal) > 1) return;
     this.runAll('signal');
     if (this.proc.listenerCount(signal) === 1) {
       this.uninstall();

@@ -15,7 +15,7 @@ import type { ExitGuard } from './exit-guard.js';
 import type { LineRole } from './gpio-errors.js';
 import { openOnoffBackend, type OnoffBackendOptions } from './onoff-backend.js';
 import type { PulseOutcome } from './relay.js';
-import { SimBackend, type SimBackendOptions } from './sim-backend.js';
+import { SimBackend, simLevelDir, type SimBackendOptions } from './sim-backend.js';
 import { errorDetail } from '../log/error-message.js';
 
 
@@ -101,7 +101,7 @@ export class GpioService implements DoorHardware {
     if (c.backend === 'sim') {
       // The simulated button starts released whichever way it is wired.
       const inputs = c.button >= 0 ? { [c.button]: c.button_active_low ? 1 : 0 } as const : {};
-      return new SimBackend({ inputs, ...this.opts.sim, log: log.child('sim') });
+      return new SimBackend({ inputs, levelDir: simLevelDir(), ...this.opts.sim, log: log.child('sim') });
     }
     const roles: Record<number, LineRole> = {};
     if (c.button >= 0) roles[c.button] = 'button';

@@ -12,6 +12,15 @@ import { join } from 'node:path';
 import { silentLogger, type Logger } from '../log/logger.js';
 import type { GpioBackend, InputLine, Level, OutputLine } from './backend.js';
 
+/**
+ * DOORSTATION_SIM_GPIO_DIR: the simulator's levelDir for the daemon, so
+ * tests of the whole program (start failures, signals) can see what the
+ * relay line was left at. Unset: levels are kept in memory only.
+ */
+export function simLevelDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env['DOORSTATION_SIM_GPIO_DIR'] || undefined;
+}
+
 export interface SimBackendOptions {
   log?: Logger;
   levelDir?: string;

@@ -6,6 +6,8 @@
  * this file.
  */
 
+import { redact } from './redact.js';
+
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug', 'trace'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -56,6 +58,7 @@ export class LogSink {
     if (!this.enabled(level)) return;
     let text = name ? `${name}: ${msg}` : msg;
     for (const s of this.secrets) text = text.split(s).join('***');
+    text = redact(text);
     // One event, one line: newlines inside (SIP messages at trace) are escaped.
     text = text.replace(/\r?\n/g, '\\n');
     const line = this.opts.systemd

@@ -210,7 +210,10 @@ export interface MediaEngine {
   stopTalk(): void;
   /** RFC 4733 to the talking peer; rejects when there is no talk or no agreed telephone-event. */
   sendDtmf(digit: DtmfDigit, durationMs?: number): Promise<void>;
-  /** Writes the current camera frame as JPEG; rejects when no frame comes in time. */
+  /**
+   * Writes the current camera frame as JPEG into a new file (O_CREAT|O_EXCL|O_NOFOLLOW: never over an
+   * existing file, link or FIFO); rejects when no frame comes in time.
+   */
   snapshot(file: string): Promise<void>;
   stats(): MediaStats;
   on<K extends keyof MediaEvents & string>(event: K, listener: (...args: MediaEvents[K]) => void): this;

@@ -104,7 +104,7 @@ export class FakeMediaEngine extends TypedEmitter<MediaEvents> implements MediaE
 
   async snapshot(file: string): Promise<void> {
     this.calls.push({ op: 'snapshot', file });
-    await writeFile(file, this.opts.snapshotBytes ?? Buffer.from([0xff, 0xd8, 0xff, 0xd9]));
+    await writeFile(file, this.opts.snapshotBytes ?? Buffer.from([0xff, 0xd8, 0xff, 0xd9]), { flag: 'wx' });
   }
 
   stats(): MediaStats {

@@ -171,19 +171,5 @@ export function callCommands(door: DoorStation, media: MediaEngine): Command[] {
         }
       },
     },
-    {
-      name: 'snapshot',
-      syntax: 'snapshot <file>',
-      description: 'Writes the current camera frame as JPEG.',
-      run: async (args) => {
-        if (!args) return fail('Missing file parameter.');
-        try {
-          await media.snapshot(args);
-          return ok();
-        } catch (e) {
-          return fail(`Snapshot failed: ${errorMessage(e)}`);
-        }
-      },
-    },
   ];
 }

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:dgram';
+import { constants } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { MediaConfig } from '../../config/schema.js';
 import type { Logger } from '../../log/logger.js';
@@ -167,7 +168,9 @@ export class GstMediaEngine extends TypedEmitter<MediaEvents> implements MediaEn
     if (!this.video) throw new Error('no video source');
     const jpeg = await this.video.snapshot();
     if (!jpeg) throw new Error('no camera frame within 3 s');
-    await writeFile(file, jpeg);
+    // Created, never replaced: an existing name, a link or a FIFO there fails at once (EEXIST/ELOOP), and
+    // the open can never block a libuv pool thread on a FIFO nobody reads (issue 12 row 14).
+    await writeFile(file, jpeg, { flag: constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode: 0o640 });
   }
 
   stats(): MediaStats {

@@ -27,8 +27,14 @@ export class Wire {
 
   trace(dir: 'sent' | 'received', m: SipRequest | SipResponse, peer: Endpoint): void {
     if (!this.log.enabled('trace')) return;
-    // SDES keys (RFC 4568 a=crypto inline:) are secrets: never in a log, even at trace (SPEC §5).
-    const text = hideSdesKeys(serialiseMessage(m).toString('utf8'));
+    // SDES keys (RFC 4568 a=crypto inline:) are secrets: never in a log, even at trace. The log sink
+    // also hides them, digest responses and DTMF Signal= (log/redact.ts); INFO and MESSAGE bodies carry
+    // door-code digits (RFC 6086 dtmf-relay, application/dtmf, a code in a MESSAGE): only their size is logged.
+    let text = hideSdesKeys(serialiseMessage(m).toString('utf8'));
+    if (m.kind === 'request' && (m.method === 'INFO' || m.method === 'MESSAGE') && m.body.length > 0) {
+      const head = text.indexOf('\r\n\r\n');
+      if (head >= 0) text = `${text.slice(0, head + 4)}(body of ${m.body.length} bytes not logged: it may carry door-code digits)`;
+    }
     this.log.trace(`${dir} ${dir === 'sent' ? 'to' : 'from'} ${peer.protocol}:${hostPort(peer.host, peer.port)}:\n${text}`);
   }
 }

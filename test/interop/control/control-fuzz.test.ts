@@ -191,7 +191,8 @@ describe('control socket fuzz', () => {
   it('snapshot to bad places: /proc, a directory, a missing directory, the socket itself, NUL in the path', async () => {
     const dir = join(d.dir, 'a-directory');
     mkdirSync(dir);
-    const targets = ['/proc/x', '/proc/self/status', dir, '/nonexistent-dir/x.jpg', d.socket, '/tmp/a\0b.jpg', '', ' ', '/dev/full', `${'/x'.repeat(2100)}`];
+    // No name is not among them: `snapshot` alone writes a timestamped file into the picture directory.
+    const targets = ['/proc/x', '/proc/self/status', dir, '/nonexistent-dir/x.jpg', d.socket, '/tmp/a\0b.jpg', 'a\0b.jpg', '..', '/dev/full', 'x'.repeat(200), `${'/x'.repeat(2100)}`];
     const started = Date.now();
     const input = targets.map((t) => `snapshot ${t}\n`).join('');
     const f = check('snapshot to bad paths', input, await session(d.socket, [Buffer.from(input)], { quietMs: 8000 }), targets.length);

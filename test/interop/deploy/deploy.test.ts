@@ -108,6 +108,19 @@ describe('scripts/install in a scratch DESTDIR', () => {
       if (i === 0) writeFileSync(join(root, 'etc/doorstation/doorstation.toml'), '# edited by the admin\n');
     }
     expect(readFileSync(join(root, 'etc/doorstation/doorstation.toml'), 'utf8')).toBe('# edited by the admin\n');
+    // Issue 12 rows 13 and 23: the secrets are root's and the service user's only, also in a DESTDIR image,
+    // where tmpfiles.d gives the file to the service user (made by sysusers.d) at boot.
+    expect(statSync(join(root, 'etc/doorstation/doorstation.toml')).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(root, 'usr/lib/tmpfiles.d/doorstation.conf'), 'utf8')).toMatch(/^z \/etc\/doorstation\/doorstation\.toml 0600 doorstation doorstation -$/m);
+    expect(readFileSync(join(root, 'usr/lib/sysusers.d/doorstation.conf'), 'utf8')).toMatch(/^u doorstation - /m);
+    if (has('systemd-sysusers') && has('systemd-tmpfiles') && process.getuid?.() === 0) {
+      // What first boot does: the user exists, then the config is the service user's, 0600.
+      expect(run('systemd-sysusers', [`--root=${root}`]).status).toBe(0);
+      expect(run('systemd-tmpfiles', [`--root=${root}`, '--create']).status).toBe(0);
+      const uid = Number(/^doorstation:x:(\d+):/m.exec(readFileSync(join(root, 'etc/passwd'), 'utf8'))![1]);
+      const st = statSync(join(root, 'etc/doorstation/doorstation.toml'));
+      expect([st.uid, st.mode & 0o777]).toEqual([uid, 0o600]);
+    }
     for (const u of UNITS) expect(readFileSync(join(root, 'etc/systemd/system', u), 'utf8')).toBe(readFileSync(join(REPO, 'systemd', u), 'utf8'));
     const launcher = readFileSync(join(root, 'usr/bin/doorstation'), 'utf8');
     expect(launcher).toMatch(/^exec \S*node \/opt\/doorstation\/dist\/cli\.js "\$@"$/m);
@@ -137,6 +150,7 @@ describe('scripts/install in a scratch DESTDIR', () => {
     expect(existsSync(join(root, 'opt/doorstation'))).toBe(false);
     expect(existsSync(join(root, 'usr/bin/doorstation'))).toBe(false);
     for (const u of UNITS) expect(existsSync(join(root, 'etc/systemd/system', u))).toBe(false);
+    expect(existsSync(join(root, 'usr/lib/tmpfiles.d/doorstation.conf'))).toBe(false);
     expect(existsSync(join(root, 'etc/doorstation/doorstation.toml'))).toBe(true);
 
     const purge = install('--uninstall', '--purge');
@@ -187,8 +201,12 @@ describe('config/doorstation.toml', () => {
     expect(block).not.toBeNull();
     const fromSpec = parseToml(block![1]!) as Record<string, Record<string, unknown>>;
     const ours = parseToml(uncommented) as Record<string, Record<string, unknown>>;
-    // SPEC names tls_key only in a comment ("tls_key likewise").
-    expect({ ...ours, sip: { ...ours.sip, tls_key: undefined } }).toEqual({ ...fromSpec, sip: { ...fromSpec.sip, tls_key: undefined } });
+    // SPEC names tls_key only in a comment ("tls_key likewise"); media.picture_dir came with issue 12 (snapshot [NAME]).
+    expect({ ...ours, sip: { ...ours.sip, tls_key: undefined }, media: { ...ours.media, picture_dir: undefined } }).toEqual({
+      ...fromSpec,
+      sip: { ...fromSpec.sip, tls_key: undefined },
+      media: { ...fromSpec.media, picture_dir: undefined },
+    });
   });
 });
 

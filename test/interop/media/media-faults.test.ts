@@ -106,16 +106,16 @@ describe.skipIf(!gstAvailable() || !hasSipp)('media faults through the daemon', 
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'camera.jpg');
     // A "camera" that is a still picture: missing until the file exists (filesrc fails at start), live once it does.
-    const cam = await door(`video_source = "filesrc location=${file} ! jpegdec ! imagefreeze is-live=true"\npreroll = true`);
+    const cam = await door(`video_source = "filesrc location=${file} ! jpegdec ! imagefreeze is-live=true"\npreroll = true\npicture_dir = "${join(dir, 'pictures')}"`);
     await until('two camera failures', () => cam.watch.events.filter(isVideoError).length >= 2, 30_000);
-    expect(await converse(cam.d.socket, `snapshot ${join(cam.d.dir, 'before.jpg')}\n`, { quietMs: 6000 })).toMatch(/^Status: Error\nReason: Snapshot failed/);
+    expect(await converse(cam.d.socket, 'snapshot before.jpg\n', { quietMs: 6000 })).toMatch(/^Status: Error\nReason: Snapshot failed/);
     const made = spawnSync('gst-launch-1.0', ['-q', 'videotestsrc', 'num-buffers=1', '!', 'video/x-raw,width=320,height=240', '!', 'jpegenc', '!', 'filesink', `location=${file}`], { timeout: 20_000 });
     expect(made.status, made.stderr?.toString()).toBe(0);
     const back = Date.now();
     const lastRetry = Number(cam.watch.events.filter(isVideoError).at(-1)!.fields['Retry-in-ms']);
     const ok = await cam.watch.next(recovered('video'), 60_000);
     expect(ok, cam.d.output().slice(-3000)).toBeDefined();
-    expect(await converse(cam.d.socket, `snapshot ${join(cam.d.dir, 'after.jpg')}\n`, { quietMs: 6000 })).toBe('Status: Ok\n\n');
+    expect(await converse(cam.d.socket, 'snapshot after.jpg\n', { quietMs: 6000 })).toBe(`Status: Ok\n\nPath: ${join(dir, 'pictures', 'after.jpg')}\n\n`);
     expect(cam.d.output()).toMatch(/video: running again/);
     console.log(
       `[media] camera back: media-recovered ${ok!.at - back} ms after the source reappeared (the pending retry was due within ${lastRetry} ms of the last failure); snapshot works again`,

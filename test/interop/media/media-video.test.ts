@@ -132,8 +132,9 @@ describe.skipIf(!gstAvailable())('media video (GStreamer)', () => {
         const jpeg = readFileSync(file);
         expect(jpeg.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
         expect(jpeg.subarray(-2)).toEqual(Buffer.from([0xff, 0xd9]));
-        // Twice in a row: the second is a new frame, not what the appsink kept.
-        await e.snapshot(file);
+        // Twice in a row: the second is a new frame, not what the appsink kept; a name is never written twice.
+        await expect(e.snapshot(file)).rejects.toMatchObject({ code: 'EEXIST' });
+        await e.snapshot(join(dir, `snap-${preroll}-2.jpg`));
         expect(e.stats().video.running).toBe(preroll);
         await e.stop();
       }

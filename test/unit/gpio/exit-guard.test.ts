@@ -34,6 +34,22 @@ describe('exit guard', () => {
     expect(proc.killed).toEqual([]);
   });
 
+  it('SIGHUP the daemon handles (ignores) leaves the relay alone; unhandled, it switches off as the process dies', () => {
+    const proc = new FakeProcess();
+    const calls: string[] = [];
+    proc.on('SIGHUP', () => calls.push('daemon logs and ignores'));
+    exitGuard(proc).add((r) => calls.push(r));
+    proc.emit('SIGHUP', 'SIGHUP');
+    expect(calls).toEqual(['daemon logs and ignores']);
+    expect(proc.killed).toEqual([]);
+    const bare = new FakeProcess();
+    const offs: OffReason[] = [];
+    exitGuard(bare).add((r) => offs.push(r));
+    bare.emit('SIGHUP', 'SIGHUP');
+    expect(offs).toEqual(['signal']);
+    expect(bare.killed).toEqual([[4242, 'SIGHUP']]);
+  });
+
   it('keeps one set of listeners for many relays and removes it with the last', () => {
     const proc = new FakeProcess();
     const a = exitGuard(proc).add(() => {});

@@ -63,8 +63,10 @@ do_install:append() {
     install -m 0644 ${S}/systemd/doorstation.socket ${S}/systemd/doorstation.service \
         ${D}${systemd_system_unitdir}/
 
-    install -d -m 0750 -g doorstation ${D}${sysconfdir}/doorstation
-    install -m 0640 -g doorstation ${S}/config/doorstation.toml \
+    # The config holds the SIP password and the door code: the service user
+    # only (group doorstation is the control socket's, who may open the door).
+    install -d -m 0755 ${D}${sysconfdir}/doorstation
+    install -m 0600 -o doorstation -g doorstation ${S}/config/doorstation.toml \
         ${D}${sysconfdir}/doorstation/doorstation.toml
 
     install -d ${D}${nonarch_base_libdir}/udev/rules.d
