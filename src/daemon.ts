@@ -133,6 +133,38 @@ export class Daemon {
       log: sink.logger('control'),
     });
     this.services.push({ name: 'control', start: () => control.start(), stop: () => control.stop() });
+    this.addHomeServices(config, sink);
+  }
+
+  /**
+   * MQTT and mDNS (issue 16): off by default, and their modules and libraries are imported in start()
+   * only when on, so a door without them uses no memory for them. Their failures are logged and retried
+   * inside them; the door never waits on them.
+   */
+  private addHomeServices(config: Config, sink: LogSink): void {
+    if (config.mqtt.enabled) {
+      sink.addSecret(config.mqtt.password);
+      let bridge: Service | undefined;
+      this.services.push({
+        name: 'mqtt',
+        start: async () => {
+          const { MqttBridge } = await import('./mqtt/mqtt-bridge.js');
+          bridge = new MqttBridge({
+            config: config.mqtt,
+            sipIdentity: config.sip.identity,
+            relayPulseMs: config.gpio.relay_pulse_ms,
+            door: this.door,
+            opener: this.opener,
+            gpio: this.gpio,
+            media: this.media,
+            events: this.events,
+            log: sink.logger('mqtt'),
+          });
+          await bridge.start();
+        },
+        stop: async () => bridge?.stop(),
+      });
+    }
   }
 
   private createRegistration(config: Config, sink: LogSink): RegistrationClient | undefined {
