@@ -165,6 +165,38 @@ export class Daemon {
         stop: async () => bridge?.stop(),
       });
     }
+    if (config.mdns.enabled) {
+      let mdns: Service | undefined;
+      this.services.push({
+        name: 'mdns',
+        start: async () => {
+          const { MdnsService } = await import('./mdns/mdns-service.js');
+          // Discovery fills in what the file leaves empty; configured screens come back when the announced ones go.
+          const configured = [...config.call.targets];
+          mdns = new MdnsService({
+            config: config.mdns,
+            identity: config.sip.identity,
+            version: VERSION,
+            transports: () => this.sip.transports.map((t) => ({ protocol: t.protocol, port: t.local.port })),
+            onRegistrar: this.registration ? undefined : (uri) => void this.registerWith(config, sink, uri),
+            onScreens: (uris) => config.call.targets.splice(0, config.call.targets.length, ...(uris.length > 0 ? uris : configured)),
+            log: sink.logger('mdns'),
+          });
+          await mdns.start();
+        },
+        stop: async () => mdns?.stop(),
+      });
+    }
+  }
+
+  /** A registrar found on the LAN (mdns.discover_registrar with no account.registrar): register as with a configured one. */
+  private async registerWith(config: Config, sink: LogSink, registrar: string): Promise<void> {
+    const before = this.services.length;
+    this.createRegistration({ ...config, account: { ...config.account, registrar } }, sink);
+    for (const s of this.services.splice(before)) {
+      await s.start();
+      this.started.push(s);
+    }
   }
 
   private createRegistration(config: Config, sink: LogSink): RegistrationClient | undefined {
