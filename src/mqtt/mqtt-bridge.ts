@@ -19,10 +19,11 @@ import { readFile, rm, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MqttConfig } from '../config/schema.js';
-import type { DoorStation } from '../door/door-station.js';
-import type { DoorOpener } from '../door/opener/door-opener.js';
+import type { DoorStation, DoorStationEvents } from '../door/door-station.js';
+import type { DoorOpener, DoorOpenerEvents } from '../door/opener/door-opener.js';
 import type { DoorHardware } from '../gpio/door-hardware.js';
-import type { MediaEngine } from '../media/media-engine.js';
+import type { MediaEngine, MediaEvents } from '../media/media-engine.js';
+import type { EventMap } from '../events/typed-emitter.js';
 import type { PublishedEvent } from '../events/event-sink.js';
 import type { Logger } from '../log/logger.js';
 import { errorMessage } from '../log/error-message.js';
@@ -34,15 +35,20 @@ import { doorTopics, jsonEvent, state, OFFLINE, ONLINE, PRESS_EVENT, type DoorTo
 export const RECONNECT_FIRST_MS = 1000;
 export const RECONNECT_MAX_MS = 60_000;
 
+/** What the bridge needs of a TypedEmitter: to listen. */
+export interface Listens<E extends EventMap> {
+  on<K extends keyof E & string>(event: K, listener: (...args: E[K]) => void): unknown;
+}
+
 export interface MqttBridgeOptions {
   config: MqttConfig;
   /** Identity for the discovery device, relay pulse for the contact sensor. */
   sipIdentity: string;
   relayPulseMs: number;
-  door: Pick<DoorStation, 'on' | 'ring' | 'terminate' | 'current'>;
-  opener: Pick<DoorOpener, 'on' | 'openBy'>;
+  door: Listens<DoorStationEvents> & Pick<DoorStation, 'ring' | 'terminate' | 'current'>;
+  opener: Listens<DoorOpenerEvents> & Pick<DoorOpener, 'openBy'>;
   gpio: Pick<DoorHardware, 'onPress'>;
-  media: Pick<MediaEngine, 'on' | 'snapshot'>;
+  media: Listens<MediaEvents> & Pick<MediaEngine, 'snapshot'>;
   /** The control event stream, for registration state (its one source today). */
   events: { subscribe(fn: (e: PublishedEvent) => void): () => void };
   log: Logger;
