@@ -160,7 +160,11 @@ export class Daemon {
             events: this.events,
             log: sink.logger('mqtt'),
           });
-          await bridge.start();
+          await bridge.start().catch((e: unknown) => {
+            // A CA file that cannot be read, say: the door works on without MQTT.
+            this.log.error(`mqtt not started: ${errorMessage(e)}`);
+            bridge = undefined;
+          });
         },
         stop: async () => bridge?.stop(),
       });
@@ -178,11 +182,16 @@ export class Daemon {
             identity: config.sip.identity,
             version: VERSION,
             transports: () => this.sip.transports.map((t) => ({ protocol: t.protocol, port: t.local.port })),
-            onRegistrar: this.registration ? undefined : (uri) => void this.registerWith(config, sink, uri),
+            onRegistrar: this.registration
+              ? undefined
+              : (uri) => void this.registerWith(config, sink, uri).catch((e: unknown) => this.log.error(`registering with ${uri}: ${errorMessage(e)}`)),
             onScreens: (uris) => config.call.targets.splice(0, config.call.targets.length, ...(uris.length > 0 ? uris : configured)),
             log: sink.logger('mdns'),
           });
-          await mdns.start();
+          await mdns.start().catch((e: unknown) => {
+            this.log.error(`mdns not started: ${errorMessage(e)}`);
+            mdns = undefined;
+          });
         },
         stop: async () => mdns?.stop(),
       });

@@ -34,6 +34,7 @@ import { doorTopics, jsonEvent, state, OFFLINE, ONLINE, PRESS_EVENT, type DoorTo
 /** Reconnect back-off: doubles from the first to the last, and starts over once connected. */
 export const RECONNECT_FIRST_MS = 1000;
 export const RECONNECT_MAX_MS = 60_000;
+const STOP_WAIT_MS = 1000;
 
 /** What the bridge needs of a TypedEmitter: to listen. */
 export interface Listens<E extends EventMap> {
@@ -61,6 +62,7 @@ export class MqttBridge {
   private readonly topics: DoorTopics;
   private client: MqttClient | undefined;
   private backoffMs = RECONNECT_FIRST_MS;
+  private retry: NodeJS.Timeout | undefined;
   private lastError = '';
   private contactTimer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
@@ -78,12 +80,7 @@ export class MqttBridge {
     this.client = client;
     client.on('connect', () => this.onConnect());
     client.on('error', (e) => this.problem(errorMessage(e)));
-    client.on('close', () => {
-      if (this.stopped) return;
-      // Back-off: mqtt.js reads reconnectPeriod each time it arms its reconnect timer.
-      client.options.reconnectPeriod = this.backoffMs;
-      this.backoffMs = Math.min(this.backoffMs * 2, RECONNECT_MAX_MS);
-    });
+    client.on('close', () => this.scheduleReconnect(client));
     client.on('message', (topic, payload) => {
       if (topic === this.topics.command) this.onCommand(payload);
     });
@@ -95,12 +92,28 @@ export class MqttBridge {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.contactTimer);
+    clearTimeout(this.retry);
     this.unsubscribe?.();
     const client = this.client;
     if (!client) return;
-    // A clean goodbye: the will is for crashes, so say offline ourselves, then wait (bounded) for it to leave.
-    if (client.connected) await new Promise<void>((resolve) => client.publish(this.topics.availability, OFFLINE, { qos: 1, retain: true }, () => resolve()));
-    await client.endAsync(false).catch(() => undefined);
+    // A clean goodbye: the will is for crashes, so say offline ourselves. Bounded: a broker that
+    // stopped answering must not hold up the daemon's stop.
+    const bounded = (p: Promise<unknown>) => Promise.race([p.catch(() => undefined), new Promise((r) => setTimeout(r, STOP_WAIT_MS).unref())]);
+    if (client.connected) await bounded(client.publishAsync(this.topics.availability, OFFLINE, { qos: 1, retain: true }));
+    await bounded(client.endAsync(!client.connected));
+  }
+
+  /**
+   * Our own back-off (1 s doubling to 60 s): mqtt.js retries at a fixed period. Its reconnect() is
+   * given the client's own stores, or the QoS 1 messages still unacknowledged would be dropped.
+   */
+  private scheduleReconnect(client: MqttClient): void {
+    if (this.stopped || this.retry) return;
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      if (!this.stopped) client.reconnect({ incomingStore: client.incomingStore, outgoingStore: client.outgoingStore });
+    }, this.backoffMs);
+    this.backoffMs = Math.min(this.backoffMs * 2, RECONNECT_MAX_MS);
   }
 
   private async clientOptions(): Promise<IClientOptions> {
@@ -111,7 +124,8 @@ export class MqttBridge {
       password: c.password || undefined,
       // Persistent session: the broker keeps our subscription and queued commands across our restarts.
       clean: false,
-      reconnectPeriod: RECONNECT_FIRST_MS,
+      // 0: mqtt.js does not retry by itself (scheduleReconnect does, with back-off).
+      reconnectPeriod: 0,
       connectTimeout: 10_000,
       keepalive: 30,
       will: { topic: this.topics.availability, payload: Buffer.from(OFFLINE), qos: 1, retain: true },
@@ -122,7 +136,6 @@ export class MqttBridge {
 
   private onConnect(): void {
     this.backoffMs = RECONNECT_FIRST_MS;
-    if (this.client) this.client.options.reconnectPeriod = RECONNECT_FIRST_MS;
     this.opts.log.info(`connected to ${this.opts.config.url}`);
     this.lastError = '';
     const c = this.opts.config;
@@ -135,7 +148,7 @@ export class MqttBridge {
 
   /** Logged once per kind of failure, until a connection works again: a broker down all night is one line. */
   private problem(message: string): void {
-    if (message === this.lastError) return this.opts.log.debug(`mqtt: ${message}`);
+    if (message === this.lastError) return this.opts.log.debug(message);
     this.lastError = message;
     this.opts.log.warn(`${message}; retrying in the background`);
   }

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { startMosquitto, mosquittoInstalled, type Broker } from '../../support/mosquitto.js';
 import { converse, startDaemon, tempDir, type RunningDaemon } from '../../support/daemon.js';
+import { freePort } from '../../support/ports.js';
 import { until } from '../../support/wait.js';
 import { HA_REQUIRED, type HaComponent } from '../../../src/mqtt/ha-discovery.js';
 
@@ -114,6 +115,22 @@ describe.skipIf(!mosquittoInstalled)('MQTT and Home Assistant discovery (mosquit
       expect(events).toMatch(/door-opened[\s\S]*By: mqtt/);
     } finally {
       await c.endAsync();
+      await door.stop();
+      door.cleanup();
+    }
+  });
+
+  it('with no broker, the door starts and rings, and says so once while it retries', async () => {
+    const nowhere = { ...broker, url: `mqtts://127.0.0.1:${await freePort()}` };
+    const door = await startDaemon(`${doorToml(nowhere, 'client_id = "door-d"')}\n[log]\nlevel = "debug"\n`);
+    try {
+      await converse(door.socket, 'press\n', { quietMs: 300 });
+      await until('the press rang', () => door.output().includes('call-state-changed Event=LinphoneCallOutgoingInit'));
+      // Three failed attempts (1 s, 2 s apart): the first is a warning, the others debug lines.
+      await until('retries', () => door.output().match(/mqtt: .*ECONNREFUSED/g)!?.length >= 3, 20_000);
+      expect(door.output().match(/^.*(warn|<4>).*ECONNREFUSED.*$/gm)).toHaveLength(1);
+      expect(door.proc.exitCode).toBeNull();
+    } finally {
       await door.stop();
       door.cleanup();
     }
