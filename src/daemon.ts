@@ -54,7 +54,8 @@ export class Daemon {
   readonly gpio: GpioService;
   readonly opener: DoorOpener;
   readonly sip: SipStack;
-  readonly registration: RegistrationClient | undefined;
+  /** Set later when mDNS finds the registrar (mdns.discover_registrar). */
+  registration: RegistrationClient | undefined;
   readonly media: MediaEngine;
   readonly door: DoorStation;
   private readonly services: Service[] = [];
@@ -97,7 +98,7 @@ export class Daemon {
     });
     this.services.push({ name: 'sip', start: () => this.sip.start(), stop: () => this.sip.stop() });
     this.registration = this.createRegistration(config, sink);
-    this.commands.add(...registrationCommands(this.registration));
+    this.commands.add(...registrationCommands(() => this.registration));
     this.door = new DoorStation({
       config,
       stack: this.sip,
@@ -201,7 +202,7 @@ export class Daemon {
   /** A registrar found on the LAN (mdns.discover_registrar with no account.registrar): register as with a configured one. */
   private async registerWith(config: Config, sink: LogSink, registrar: string): Promise<void> {
     const before = this.services.length;
-    this.createRegistration({ ...config, account: { ...config.account, registrar } }, sink);
+    this.registration = this.createRegistration({ ...config, account: { ...config.account, registrar } }, sink);
     for (const s of this.services.splice(before)) {
       await s.start();
       this.started.push(s);
