@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../src/config/load.js';
+import { readFileSync } from 'node:fs';
+import { parseConfig, parseConfigText } from '../../../src/config/load.js';
 import { discoveryMessages, HA_REQUIRED, type HaComponent } from '../../../src/mqtt/ha-discovery.js';
 import { doorTopics } from '../../../src/mqtt/mqtt-topics.js';
 
@@ -46,5 +47,18 @@ describe('[mqtt] and [mdns] config', () => {
     expect(() => parseConfig({ mqtt: { topic_prefix: 'home/#' } })).toThrow(/topic_prefix/);
     expect(() => parseConfig({ mqtt: { qos: 3 } })).toThrow(/qos/);
     expect(() => parseConfig({ mdns: { browse_timeout: 0 } })).toThrow(/browse_timeout/);
+  });
+});
+
+describe('README "Home automation and zero configuration"', () => {
+  it('has a config the loader takes, with MQTT over TLS and opening off', () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const start = readme.indexOf('\n## Home automation and zero configuration\n');
+    expect(start).toBeGreaterThan(0);
+    const toml = /```toml\n([\s\S]*?)^```$/m.exec(readme.slice(start))![1]!;
+    const c = parseConfigText(toml);
+    expect(c.mqtt).toMatchObject({ enabled: true, allow_open_door: false });
+    expect(c.mqtt.url).toMatch(/^mqtts:/);
+    expect(c.mdns).toMatchObject({ enabled: true, discover_registrar: true });
   });
 });
