@@ -59,7 +59,8 @@ export class Daemon {
   readonly gpio: GpioService;
   readonly opener: DoorOpener;
   readonly sip: SipStack;
-  readonly registration: RegistrationClient | undefined;
+  /** Set later when mDNS finds the registrar (mdns.discover_registrar). */
+  registration: RegistrationClient | undefined;
   readonly media: MediaEngine;
   readonly door: DoorStation;
   private readonly services: Service[] = [];
@@ -104,7 +105,7 @@ export class Daemon {
     });
     this.services.push({ name: 'sip', start: () => this.sip.start(), stop: () => this.sip.stop() });
     this.registration = this.createRegistration(config, sink);
-    this.commands.add(...registrationCommands(this.registration));
+    this.commands.add(...registrationCommands(() => this.registration));
     this.door = new DoorStation({
       config,
       stack: this.sip,
@@ -140,6 +141,79 @@ export class Daemon {
       log: sink.logger('control'),
     });
     this.services.push({ name: 'control', start: () => control.start(), stop: () => control.stop() });
+    this.addHomeServices(config, sink);
+  }
+
+  /**
+   * MQTT and mDNS (issue 16): off by default, and their modules and libraries are imported in start()
+   * only when on, so a door without them uses no memory for them. Their failures are logged and retried
+   * inside them; the door never waits on them.
+   */
+  private addHomeServices(config: Config, sink: LogSink): void {
+    if (config.mqtt.enabled) {
+      sink.addSecret(config.mqtt.password);
+      let bridge: Service | undefined;
+      this.services.push({
+        name: 'mqtt',
+        start: async () => {
+          const { MqttBridge } = await import('./mqtt/mqtt-bridge.js');
+          bridge = new MqttBridge({
+            config: config.mqtt,
+            sipIdentity: config.sip.identity,
+            relayPulseMs: config.gpio.relay_pulse_ms,
+            door: this.door,
+            opener: this.opener,
+            gpio: this.gpio,
+            media: this.media,
+            events: this.events,
+            log: sink.logger('mqtt'),
+          });
+          await bridge.start().catch((e: unknown) => {
+            // A CA file that cannot be read, say: the door works on without MQTT.
+            this.log.error(`mqtt not started: ${errorMessage(e)}`);
+            bridge = undefined;
+          });
+        },
+        stop: async () => bridge?.stop(),
+      });
+    }
+    if (config.mdns.enabled) {
+      let mdns: Service | undefined;
+      this.services.push({
+        name: 'mdns',
+        start: async () => {
+          const { MdnsService } = await import('./mdns/mdns-service.js');
+          // Discovery fills in what the file leaves empty; configured screens come back when the announced ones go.
+          const configured = [...config.call.targets];
+          mdns = new MdnsService({
+            config: config.mdns,
+            identity: config.sip.identity,
+            version: VERSION,
+            transports: () => this.sip.transports.map((t) => ({ protocol: t.protocol, port: t.local.port })),
+            onRegistrar: this.registration
+              ? undefined
+              : (uri) => void this.registerWith(config, sink, uri).catch((e: unknown) => this.log.error(`registering with ${uri}: ${errorMessage(e)}`)),
+            onScreens: (uris) => config.call.targets.splice(0, config.call.targets.length, ...(uris.length > 0 ? uris : configured)),
+            log: sink.logger('mdns'),
+          });
+          await mdns.start().catch((e: unknown) => {
+            this.log.error(`mdns not started: ${errorMessage(e)}`);
+            mdns = undefined;
+          });
+        },
+        stop: async () => mdns?.stop(),
+      });
+    }
+  }
+
+  /** A registrar found on the LAN (mdns.discover_registrar with no account.registrar): register as with a configured one. */
+  private async registerWith(config: Config, sink: LogSink, registrar: string): Promise<void> {
+    const before = this.services.length;
+    this.registration = this.createRegistration({ ...config, account: { ...config.account, registrar } }, sink);
+    for (const s of this.services.splice(before)) {
+      await s.start();
+      this.started.push(s);
+    }
   }
 
   private createRegistration(config: Config, sink: LogSink): RegistrationClient | undefined {

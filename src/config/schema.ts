@@ -175,6 +175,41 @@ const control = z
 
 const log = z.strictObject({ level: z.enum(LOG_LEVELS).default('info') }).prefault({});
 
+// Home automation and home-LAN discovery (issue 16): both off by default, their libraries loaded only when on.
+const topic = z.string().regex(/^[^#+\s/][^#+\s]*[^#+\s/]$|^[^#+\s/]$/, { message: 'must be an MQTT topic without wildcards, spaces or a leading/trailing "/"' });
+const mqtt = z
+  .strictObject({
+    enabled: z.boolean().default(false),
+    url: z.string().regex(/^(mqtts?):\/\/[^\s/]+(:\d{1,5})?\/?$/, { message: 'must look like "mqtt://broker:1883" or "mqtts://broker:8883"' }).default('mqtt://localhost:1883'),
+    username: z.string().default(''),
+    password: z.string().default(''),
+    ca: z.string().default(''),
+    tls_verify: z.boolean().default(true),
+    client_id: z.string().max(64).default(''),
+    topic_prefix: topic.default('doorstation'),
+    node_id: z.string().regex(/^[A-Za-z0-9_-]+$/, { message: 'may hold only letters, digits, "_" and "-"' }).default('door'),
+    discovery: z.boolean().default(true),
+    discovery_prefix: topic.default('homeassistant'),
+    qos: int(0, 2).default(1),
+    allow_open_door: z.boolean().default(false),
+    relay_name: z.string().regex(/^[A-Za-z0-9_-]+$/, { message: 'may hold only letters, digits, "_" and "-"' }).default('door'),
+    picture: z.boolean().default(true),
+  })
+  .prefault({});
+
+const mdns = z
+  .strictObject({
+    enabled: z.boolean().default(false),
+    publish: z.boolean().default(true),
+    instance_name: z.string().max(63).default(''),
+    resolve_local: z.boolean().default(true),
+    discover_registrar: z.boolean().default(false),
+    discover_targets: z.boolean().default(false),
+    browse_timeout: int(1, 600, ' (seconds)').default(5),
+    interface: z.string().default(''),
+  })
+  .prefault({});
+
 export const configSchema = z.strictObject({
   sip,
   account,
@@ -184,6 +219,8 @@ export const configSchema = z.strictObject({
   door,
   control,
   log,
+  mqtt,
+  mdns,
 });
 
 export type Config = z.output<typeof configSchema>;
@@ -194,10 +231,13 @@ export type MediaConfig = Config['media'];
 export type GpioConfig = Config['gpio'];
 export type DoorConfig = Config['door'];
 export type ControlConfig = Config['control'];
+export type MqttConfig = Config['mqtt'];
+export type MdnsConfig = Config['mdns'];
 
 /** Keys whose values are masked in `check-config` and never logged. */
 export const SECRET_KEYS: ReadonlyArray<readonly [keyof Config, string]> = [
   ['account', 'password'],
   ['account', 'ha1'],
   ['door', 'open_code'],
+  ['mqtt', 'password'],
 ];

@@ -19,7 +19,9 @@ function pick(args: string, registration: RegistrationClient | undefined): { ok:
   return { ok: true, all: false };
 }
 
-export function registrationCommands(registration: RegistrationClient | undefined): Command[] {
+/** The client, or a getter for it: a registrar found later (mDNS discovery) is then seen too. */
+export function registrationCommands(client: RegistrationClient | undefined | (() => RegistrationClient | undefined)): Command[] {
+  const current = typeof client === 'function' ? client : () => client;
   const status = (r: RegistrationClient): Body => [
     ['Id', ACCOUNT_ID],
     ['State', linphoneRegistrationState(r.state)],
@@ -30,6 +32,7 @@ export function registrationCommands(registration: RegistrationClient | undefine
       syntax: 'register-status [<register_id>|ALL]',
       description: 'Shows the registration state of the account configured in [account] (id 1).',
       run: (args) => {
+        const registration = current();
         const p = pick(args, registration);
         if (!p.ok) return fail(p.reason);
         return ok(registration ? status(registration) : []);
@@ -40,6 +43,7 @@ export function registrationCommands(registration: RegistrationClient | undefine
       syntax: 'register [<register_id>]',
       description: 'Sends a REGISTER now (after unregister, registers again). The reply comes before the registrar answers.',
       run: (args) => {
+        const registration = current();
         if (!registration) return fail('No registrar configured (account.registrar).');
         const p = pick(args, registration);
         if (!p.ok) return fail(p.reason);
@@ -52,6 +56,7 @@ export function registrationCommands(registration: RegistrationClient | undefine
       syntax: 'unregister [<register_id>|ALL]',
       description: 'Removes the binding at the registrar (Expires: 0) until the next register.',
       run: async (args) => {
+        const registration = current();
         const p = pick(args, registration);
         if (!p.ok) return fail(p.reason);
         await registration?.stop();
