@@ -97,6 +97,7 @@ export class Daemon {
       outboundProxy: config.account.outbound_proxy || undefined,
       directIp: config.call.direct_ip,
       dnsServers: config.sip.dns_servers,
+      resolveLocal: config.mdns.enabled && config.mdns.resolve_local ? lazyLocalResolver(config.mdns.interface) : undefined,
       tls: {
         verify: config.sip.tls_verify,
         cert: readPem('sip.tls_cert', config.sip.tls_cert),
@@ -348,4 +349,18 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
   });
+}
+
+/**
+ * `.local` names for SIP over multicast DNS: the resolver (and multicast-dns)
+ * is loaded at the first `.local` name, so a door that never calls one pays nothing.
+ */
+function lazyLocalResolver(iface: string): (host: string) => Promise<string | undefined> {
+  let resolver: Promise<{ resolve(host: string): Promise<string | undefined> }> | undefined;
+  return async (host) => {
+    resolver ??= import('./mdns/local-resolver.js').then(
+      ({ LocalResolver }) => new LocalResolver(iface ? { mdns: { interface: iface, bind: '0.0.0.0' } } : {}),
+    );
+    return (await resolver).resolve(host);
+  };
 }

@@ -35,6 +35,8 @@ export interface SipStackOptions {
   directIp?: DirectIp;
   /** Name servers for RFC 3263 lookups, `HOST:PORT` (config `sip.dns_servers`); empty: the system's. */
   dnsServers?: readonly string[];
+  /** `.local` names over multicast DNS (see SipResolverOptions.resolveLocal). */
+  resolveLocal?: (host: string) => Promise<string | undefined>;
   timers?: Partial<TimerValues>;
   /**
    * The transports to use instead of those `listen` describes, given the
@@ -71,7 +73,7 @@ export class SipStack {
         return e.protocol === 'udp' ? new UdpTransport(e, handlers, log) : new StreamTransport(e, handlers, log, { tls: opts.tls });
       });
     this.wire = new Wire(log);
-    const resolver = new SipResolver({ servers: opts.dnsServers, transports: new Set(this.transports.map((t) => t.protocol)) });
+    const resolver = new SipResolver({ servers: opts.dnsServers, resolveLocal: opts.resolveLocal, transports: new Set(this.transports.map((t) => t.protocol)) });
     this.routes = new Routes({ transports: this.transports, resolver, outboundProxy: opts.outboundProxy, directIp: opts.directIp });
     this.uac = new Uac({ routes: this.routes, wire: this.wire, log, userAgent, timers, onStraySuccess: (res, r) => this.delegates.forEach((d) => d.onStraySuccess?.(res, r)) });
     this.uas = new Uas({ wire: this.wire, log, userAgent, timers, handlerFor: (m) => this.handlers.get(m), onAck: (ack, r) => this.delegates.forEach((d) => d.onAck?.(ack, r)) });

@@ -38,6 +38,12 @@ export interface SipResolverOptions {
   transports: ReadonlySet<TransportProtocol>;
   /** Per-query timeout; c-ares retries once. */
   timeoutMs?: number;
+  /**
+   * Resolves `.local` names over multicast DNS (RFC 6762), for a door whose
+   * system has no nss-mdns; the daemon hands it in when `mdns.resolve_local`
+   * is on. Without it, `.local` names go to the system resolver like any other.
+   */
+  resolveLocal?: (host: string) => Promise<string | undefined>;
 }
 
 /** NAPTR service field (RFC 3263 §4.1) → transport. */
@@ -129,6 +135,14 @@ export class SipResolver {
   /** A then AAAA addresses of `host` (an address stands for itself); empty when it has none. */
   private addresses(host: string): Promise<string[]> {
     if (isIP(host)) return Promise.resolve([host]);
+    const resolveLocal = this.opts.resolveLocal;
+    if (resolveLocal && /\.local\.?$/i.test(host)) {
+      // RFC 6762 §3: names under .local. are asked on the LAN by multicast, never of a unicast server.
+      return resolveLocal(host).then(
+        (a) => (a === undefined ? [] : [a]),
+        () => [],
+      );
+    }
     if (!this.custom) {
       return this.cached(`host:${host}`, RECORD_TTL_MS, () =>
         lookup(host, { all: true }).then(
