@@ -8,12 +8,12 @@
  *
  * Run: npx tsx bench/call-soak.ts [cycles=2000] [talk-ms=300]
  */
-import { answeredCallCycle, processSample as sample } from '../test/helpers/call-cycle.js';
-import { converse, startDaemon } from '../test/helpers/daemon.js';
-import { freeRtpRange, freeUdpPorts } from '../test/helpers/gst-ports.js';
-import { freePort } from '../test/helpers/ports.js';
-import { startSipp } from '../test/helpers/sipp.js';
-import { packetCounter } from '../test/helpers/events.js';
+import { answeredCallCycle, processSample as sample } from '../test/support/call-cycle.js';
+import { converse, startDaemon } from '../test/support/daemon.js';
+import { freeRtpRange, freeUdpPorts } from '../test/support/gst-ports.js';
+import { freePort } from '../test/support/ports.js';
+import { startSipp } from '../test/support/sipp.js';
+import { packetCounter } from '../test/support/events.js';
 
 const cycles = Number(process.argv[2] ?? 2000);
 const talkMs = Number(process.argv[3] ?? 300);

@@ -11,9 +11,9 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { connect, type Socket as NetSocket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { startDaemon, converse } from '../test/helpers/daemon.js';
-import { freeRtpRange, freeUdpPorts } from '../test/helpers/gst-ports.js';
-import { startH264Receiver } from '../test/helpers/gst-receiver.js';
+import { startDaemon, converse } from '../test/support/daemon.js';
+import { freeRtpRange, freeUdpPorts } from '../test/support/gst-ports.js';
+import { startH264Receiver } from '../test/support/gst-receiver.js';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);

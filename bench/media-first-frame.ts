@@ -12,8 +12,8 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { configSchema } from '../src/config/schema.js';
 import { GstMediaEngine } from '../src/media/engine/gst-engine.js';
-import { freeRtpRange, freeUdpPorts } from '../test/helpers/gst-ports.js';
-import { startH264Receiver } from '../test/helpers/gst-receiver.js';
+import { freeRtpRange, freeUdpPorts } from '../test/support/gst-ports.js';
+import { startH264Receiver } from '../test/support/gst-receiver.js';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);

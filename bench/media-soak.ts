@@ -11,7 +11,7 @@ import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { configSchema } from '../src/config/schema.js';
 import { GstMediaEngine } from '../src/media/engine/gst-engine.js';
-import { freeRtpRange } from '../test/helpers/gst-ports.js';
+import { freeRtpRange } from '../test/support/gst-ports.js';
 const N = Number(process.argv[2] ?? 500);
 const talkMs = Number(process.argv[3] ?? 100);
 const skip = (process.env.SKIP ?? '').split(',');
