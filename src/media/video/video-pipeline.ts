@@ -1,8 +1,15 @@
 /**
  * The video sender as one launch description:
  *
- *   source ! scale/convert/rate ! tee ─ queue ! encoder ! rtph264pay ! multiudpsink (clients live)
- *                                     └ queue ! valve (closed) ! jpegenc ! appsink  (snapshots)
+ *   source ! scale/convert/rate ! tee ─ valve ! queue ! encoder ! rtph264pay ! multiudpsink (clients live)
+ *                                     └ valve (closed) ! queue ! jpegenc ! appsink  (snapshots)
+ *
+ * The encoder's valve is open only while there is a destination: a
+ * prerolled camera with nobody ringing costs the camera alone, never an
+ * encode (issue 14: x264 was 2/3 of the idle CPU). Each valve sits before
+ * its queue, so a closed branch drops in the camera's thread and its queue
+ * thread sleeps; `forward-sticky-events` keeps caps flowing, so the encoder
+ * is configured and the first frame after opening is encoded at once.
  *
  * One encoder for every destination: a new early dialog is one more
  * multiudpsink client plus a forced key frame, never a new pipeline.
@@ -21,7 +28,7 @@
  * restart rtph264pay draws a new random SSRC, so the keystream of a
  * restarted (reset) srtpenc never repeats an earlier one (§9.1).
  */
-import { encoderDescription } from './video-encoder.js';
+import { encoderDescription, headersInBand } from './video-encoder.js';
 import { videoSourceDescription } from './video-source.js';
 
 export interface VideoPipelineSettings {
@@ -39,7 +46,7 @@ export interface VideoPipelineSettings {
   srtp?: { mode: 'optional' | 'mandatory'; keyHex: string };
 }
 
-export const VIDEO_NAMES = { pay: 'vpay', sink: 'vsink', srtpSink: 'vsrtpsink', snapValve: 'snapvalve', snapSink: 'snapsink' } as const;
+export const VIDEO_NAMES = { encValve: 'encvalve', pay: 'vpay', sink: 'vsink', srtpSink: 'vsrtpsink', snapValve: 'snapvalve', snapSink: 'snapsink' } as const;
 
 /** Which multiudpsinks a description has: plain, SRTP, or both. */
 export function videoSinks(s: Pick<VideoPipelineSettings, 'srtp'>): { plain: boolean; srtp: boolean } {
@@ -52,12 +59,13 @@ export function videoPipelineDescription(s: VideoPipelineSettings): string {
   return [
     `${videoSourceDescription(s.source)} ! videoconvert ! videoscale ! videorate ! ${raw} ! tee name=vtee`,
     // leaky: a slow encoder drops frames instead of stalling the snapshot branch (and the reverse).
-    `vtee. ! queue leaky=downstream max-size-buffers=2 max-size-bytes=0 max-size-time=0`,
+    `vtee. ! valve name=${VIDEO_NAMES.encValve} drop=true drop-mode=forward-sticky-events`,
+    `! queue leaky=downstream max-size-buffers=2 max-size-bytes=0 max-size-time=0`,
     `! ${encoderDescription(s.encoder, { bitrateKbps: s.bitrateKbps, framerate: s.framerate })}`,
-    `! rtph264pay name=${VIDEO_NAMES.pay} config-interval=-1 pt=${s.payloadType} mtu=1200`,
+    `! rtph264pay name=${VIDEO_NAMES.pay} config-interval=${headersInBand(s.encoder) ? 0 : -1} pt=${s.payloadType} mtu=1200`,
     ...rtpOutput(s, bind),
-    `vtee. ! queue leaky=downstream max-size-buffers=1 max-size-bytes=0 max-size-time=0`,
-    `! valve name=${VIDEO_NAMES.snapValve} drop=true drop-mode=forward-sticky-events ! videoconvert ! jpegenc quality=85`,
+    `vtee. ! valve name=${VIDEO_NAMES.snapValve} drop=true drop-mode=forward-sticky-events`,
+    `! queue leaky=downstream max-size-buffers=1 max-size-bytes=0 max-size-time=0 ! videoconvert ! jpegenc quality=85`,
     `! appsink name=${VIDEO_NAMES.snapSink} max-buffers=1 drop=true sync=false async=false`,
   ].join(' ');
 }

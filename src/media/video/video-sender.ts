@@ -5,9 +5,10 @@
  * frame at once, so its screen shows a picture within a frame or two
  * instead of at the next GOP.
  *
- * `preroll` keeps the pipeline playing with no destination (first frame
- * ≈ one frame after a destination is added); otherwise it starts with the
- * first destination and stops after the last.
+ * `preroll` keeps the camera playing with no destination, the encoder
+ * idle behind its valve (first frame = the next camera frame, encoded as a
+ * key frame, after a destination is added); otherwise the pipeline starts
+ * with the first destination and stops after the last.
  */
 import { KeyFrameLimiter, type KeyFrameOutcome } from './key-frame-limiter.js';
 import { ManagedPipeline } from '../gst/managed-pipeline.js';
@@ -16,6 +17,7 @@ import { PipelineSupervisor } from '../gst/pipeline-supervisor.js';
 import { TypedEmitter } from '../../events/typed-emitter.js';
 import type { SenderInfo } from '../rtcp/rtcp-wire.js';
 import type { VideoDestination, VideoDestinationStats } from '../media-engine.js';
+import { keyFramePeriodMs } from './video-encoder.js';
 import { VIDEO_NAMES, clientsString, videoPipelineDescription, videoSinks, type VideoPipelineSettings } from './video-pipeline.js';
 
 export interface VideoSenderEvents extends Record<string, unknown[]> {
@@ -91,6 +93,9 @@ export class VideoSender extends TypedEmitter<VideoSenderEvents> {
     this.supervisor.on('warning', (t) => this.emit('warning', t));
     this.limiter = new KeyFrameLimiter({
       minIntervalMs: opts.keyFrameIntervalMs ?? KEY_FRAME_INTERVAL_MS,
+      periodMs: keyFramePeriodMs(opts.settings.framerate),
+      // One frame: a periodic key frame that late still answers a PLI about as soon as a forced one.
+      slackMs: Math.round(1000 / opts.settings.framerate),
       now: this.now,
       force: () => {
         try {
@@ -281,9 +286,13 @@ export class VideoSender extends TypedEmitter<VideoSenderEvents> {
     this.pipeline.element(VIDEO_NAMES.pay).set('pt', pt);
   }
 
-  /** Each sink gets its share of the destinations: SRTP ones to the srtpenc branch, the rest to the plain one. */
+  /**
+   * Each sink gets its share of the destinations: SRTP ones to the srtpenc branch, the rest to the plain one.
+   * The encoder's valve opens with the first destination and closes after the last (video-pipeline.ts).
+   */
   private setClients(): void {
     const all = [...this.dests.values()];
+    this.pipeline.element(VIDEO_NAMES.encValve).set('drop', all.length === 0);
     if (this.sinks.plain) this.pipeline.element(VIDEO_NAMES.sink).set('clients', clientsString(all.filter((d) => !d.srtp)));
     if (this.sinks.srtp) this.pipeline.element(VIDEO_NAMES.srtpSink).set('clients', clientsString(all.filter((d) => d.srtp)));
   }
