@@ -299,11 +299,29 @@ function summarise(s: Samples) {
   return out;
 }
 
+/** --startup-only: start → control socket / SIP bound, and idle figures, without calls (quick to rerun). */
+async function startupRound(screens: Screen[]): Promise<void> {
+  // BENCH_MEDIA_TOML: more [media] keys, to see what a setting costs (e.g. audio_source = "none").
+  const door = await startDoor(screens.map((s) => s.uri), process.env['BENCH_MEDIA_TOML'] ? `${process.env['BENCH_MEDIA_TOML']}\n` : '');
+  try {
+    note('start_to_control_socket_ms', door.controlAt);
+    note('start_to_sip_bound_ms', door.sipAt);
+    await sleep(2000);
+    note('idle_cpu_percent', await cpuPercent(door.pid, IDLE_MS));
+    const idle = procStatus(door.pid);
+    note('idle_rss_mb', idle.rssMb);
+    note('threads_idle', idle.threads);
+  } finally {
+    await door.stop();
+  }
+}
+
 const screens = await Promise.all(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((n) => Screen.open(`screen-${n}`)));
 try {
   for (let r = 0; r < RUNS; r++) {
     process.stderr.write(`round ${r + 1}/${RUNS}\n`);
-    await round(r, screens);
+    if (process.argv.includes('--startup-only')) await startupRound(screens);
+    else await round(r, screens);
   }
 } finally {
   for (const s of screens) s.close();
