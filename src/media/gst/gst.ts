@@ -38,11 +38,10 @@ import { createRequire } from 'node:module';
  * Each running pipeline's bus poller and each pending appsink pull holds
  * one libuv threadpool thread, the pool fs, dns.lookup and crypto share.
  * With the default 4, four pollers starve fs entirely (measured). The size
- * is read once, when the pool first starts, so this only helps when this
- * module is evaluated before any threadpool work; the daemon also sets it
- * in its environment.
+ * is read once, when the pool first starts, and Node's ESM loader starts it
+ * before this module runs: only the environment can set it, which
+ * systemd/doorstation.service does (UV_THREADPOOL_SIZE=6, counted there).
  */
-process.env['UV_THREADPOOL_SIZE'] ??= '16';
 
 export type GstPropertyValue = string | number | boolean | null;
 
