@@ -23,10 +23,10 @@
  * measures another build (before/after).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as netConnect, type Socket as NetSocket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { freeRtpRange } from '../test/support/gst-ports.js';
@@ -39,6 +39,16 @@ const screenSdp = (audioPort: number, videoPort: number) => sdpOf(audioPort, vid
 
 /** The daemon to measure: the built one here, or another build (before/after comparisons). */
 const CLI = process.env['DOORSTATION_CLI'] ?? fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+/** The daemon runs with the environment its systemd unit gives it (UV_THREADPOOL_SIZE), read from the tree measured. */
+function unitEnvironment(): Record<string, string> {
+  try {
+    const unit = readFileSync(join(dirname(CLI), '..', 'systemd', 'doorstation.service'), 'utf8');
+    return Object.fromEntries([...unit.matchAll(/^Environment=(\w+)=(\S*)$/gm)].map((m) => [m[1]!, m[2]!]));
+  } catch {
+    return {};
+  }
+}
+const UNIT_ENV = unitEnvironment();
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : dflt;
@@ -93,7 +103,7 @@ async function startDoor(targets: string[], extra = ''): Promise<Door> {
       `[media]\nrtp_ports = "${await freeRtpRange(8)}"\n${extra}[log]\nlevel = "info"\n`,
   );
   const t0 = performance.now();
-  const proc = spawn(process.execPath, [CLI, 'run', '-c', config], { cwd: dir, env: { ...process.env, JOURNAL_STREAM: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [CLI, 'run', '-c', config], { cwd: dir, env: { ...process.env, ...UNIT_ENV, JOURNAL_STREAM: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -332,7 +342,7 @@ process.stdout.write(
       bench: 'doorstation performance report (issue 14)',
       runs: RUNS,
       when: new Date().toISOString(),
-      config: { screen_audio: AUDIO, video: '640x480@15 videotestsrc, 800 kbit/s, encoder auto, preroll on', targets: 8, early_media: 'audio+video', transport: 'UDP on 127.0.0.1', decoder: 'gst-launch openh264dec' },
+      config: { unit_environment: UNIT_ENV, screen_audio: AUDIO, video: '640x480@15 videotestsrc, 800 kbit/s, encoder auto, preroll on', targets: 8, early_media: 'audio+video', transport: 'UDP on 127.0.0.1', decoder: 'gst-launch openh264dec' },
       load_average: (await import('node:os')).loadavg(),
       figures: summarise(samples),
       samples,

@@ -82,7 +82,7 @@ export class GstMediaEngine extends TypedEmitter<MediaEvents> implements MediaEn
     }
     this.startAudio();
     // Every element the video pipeline may need, asked at once and off the event loop.
-    const wanted = [...(c.video_encoder === 'auto' ? AUTO_ENCODERS : [c.video_encoder]), ...(c.srtp !== 'off' ? ['srtpenc'] : [])];
+    const wanted = [...(c.video_encoder === 'auto' ? AUTO_ENCODERS : [c.video_encoder]), 'watchdog', ...(c.srtp !== 'off' ? ['srtpenc'] : [])];
     const found = new Set<string>();
     await Promise.all(
       wanted.map(async (f) => {
@@ -222,6 +222,8 @@ export class GstMediaEngine extends TypedEmitter<MediaEvents> implements MediaEn
           payloadType: DEFAULT_H264_PT,
           bindPort: this.ports.video,
           bindAddress: this.bindAddress,
+          // Without gst-plugins-bad's watchdog a new screen waits for the next camera frame instead.
+          newestFrame: has('watchdog'),
           srtp,
         },
       });

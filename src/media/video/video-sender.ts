@@ -18,7 +18,7 @@ import { TypedEmitter } from '../../events/typed-emitter.js';
 import type { SenderInfo } from '../rtcp/rtcp-wire.js';
 import type { VideoDestination, VideoDestinationStats } from '../media-engine.js';
 import { keyFramePeriodMs } from './video-encoder.js';
-import { VIDEO_NAMES, clientsString, videoPipelineDescription, videoSinks, type VideoPipelineSettings } from './video-pipeline.js';
+import { VIDEO_NAMES, WATCHDOG_MS, clientsString, videoPipelineDescription, videoSinks, type VideoPipelineSettings } from './video-pipeline.js';
 
 export interface VideoSenderEvents extends Record<string, unknown[]> {
   up: [];
@@ -66,6 +66,8 @@ export class VideoSender extends TypedEmitter<VideoSenderEvents> {
   /** The payloader's `stats` of this run (SSRC and offsets are fixed per run), and how many reads since. */
   private runStats: { stats: PayloaderStats; reads: number } | undefined;
   private enabled = false;
+  /** A pull of the newest frame is pending (it holds a threadpool thread until it returns). */
+  private pullingNewest = false;
   private holds = 0;
   private failures = 0;
   private keyFrames = 0;
@@ -79,7 +81,9 @@ export class VideoSender extends TypedEmitter<VideoSenderEvents> {
     this.now = opts.now ?? Date.now;
     this.payloadType = opts.settings.payloadType;
     this.sinks = videoSinks(opts.settings);
-    this.pipeline = new ManagedPipeline(videoPipelineDescription(opts.settings));
+    this.pipeline = new ManagedPipeline(videoPipelineDescription(opts.settings), {
+      watchdog: { element: VIDEO_NAMES.watchdog, reason: `no camera frame for ${WATCHDOG_MS / 1000} s (the camera ended, stalled or went away)` },
+    });
     this.supervisor = new PipelineSupervisor(this.pipeline);
     this.supervisor.on('up', () => {
       // A new run: rtph264pay picked a new SSRC and offsets (READY→PAUSED).
@@ -99,7 +103,7 @@ export class VideoSender extends TypedEmitter<VideoSenderEvents> {
       now: this.now,
       force: () => {
         try {
-          if (!this.pipeline.forceKeyUnit(VIDEO_NAMES.pay)) return false;
+          if (!this.forceKeyFrame()) return false;
         } catch (e) {
           // From a timer: a throw here would be uncaught.
           this.emit('warning', `key frame: ${(e as Error).message}`);
@@ -140,7 +144,7 @@ export class VideoSender extends TypedEmitter<VideoSenderEvents> {
     this.setClients();
     this.update();
     // Not yet PLAYING: the first frame it sends is a key frame anyway.
-    if (this.pipeline.forceKeyUnit(VIDEO_NAMES.pay)) {
+    if (this.forceKeyFrame()) {
       this.keyFrames++;
       this.dests.get(id)!.keyFramesForced++;
       this.limiter.noteForced();
@@ -272,6 +276,30 @@ export class VideoSender extends TypedEmitter<VideoSenderEvents> {
       keyFrameRequestsCoalesced: this.limiter.coalesced,
       unconfirmedPollerEnds: this.pipeline.unconfirmedPollerEnds,
     };
+  }
+
+  /**
+   * A key frame now: the encoder is asked for one, and the newest camera
+   * frame is pushed into it again (video-pipeline.ts) so that frame becomes
+   * the key frame at once, instead of the next camera frame up to a frame
+   * period later. False when not playing.
+   */
+  private forceKeyFrame(): boolean {
+    if (!this.pipeline.forceKeyUnit(VIDEO_NAMES.pay)) return false;
+    if (this.opts.settings.newestFrame && !this.pullingNewest) {
+      this.pullingNewest = true;
+      // Returns at once with the frame the appsink holds (or at the next frame, or null at a stop).
+      this.pipeline.appSink(VIDEO_NAMES.newest).pull((buf) => {
+        this.pullingNewest = false;
+        if (!buf || !this.pipeline.playing || this.dests.size === 0) return;
+        try {
+          this.pipeline.appSrc(VIDEO_NAMES.newestIn).push(buf);
+        } catch (e) {
+          this.emit('warning', `newest frame: ${(e as Error).message}`);
+        }
+      });
+    }
+    return true;
   }
 
   private choosePayloadType(id: string, pt: number): void {

@@ -39,6 +39,12 @@ describe('video description', () => {
     expect(d).toContain('rtph264pay name=vpay config-interval=0 pt=96');
     expect(videoPipelineDescription({ ...video, encoder: 'openh264enc' })).toContain('rtph264pay name=vpay config-interval=-1 pt=96');
     expect(d).toContain('valve name=encvalve drop=true');
+    expect(d).not.toContain('appsrc');
+    // The newest frame, pushed again for a key frame at once: appsrc into a funnel before the encoder, an appsink behind a watchdog.
+    const n = videoPipelineDescription({ ...video, newestFrame: true });
+    expect(n).toMatch(/! funnel name=vfunnel forward-sticky-events=false ! x264enc /);
+    expect(n).toMatch(/appsrc name=vnewin [^!]*caps="video\/x-raw,format=I420,width=640,height=480,framerate=15\/1" ! vfunnel\./);
+    expect(n).toMatch(/vtee\. ! watchdog name=vwatch timeout=\d+ ! appsink name=vnewest max-buffers=1 drop=true/);
     expect(d).toContain('multiudpsink name=vsink clients="" sync=false async=false send-duplicates=false bind-port=16386 bind-address=0.0.0.0');
     expect(d).toContain('width=640,height=480,framerate=15/1');
     expect(d).toContain('valve name=snapvalve drop=true');
