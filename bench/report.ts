@@ -43,7 +43,7 @@ const CLI = process.env['DOORSTATION_CLI'] ?? fileURLToPath(new URL('../dist/cli
 function unitEnvironment(): Record<string, string> {
   try {
     const unit = readFileSync(join(dirname(CLI), '..', 'systemd', 'doorstation.service'), 'utf8');
-    return Object.fromEntries([...unit.matchAll(/^Environment=(\w+)=(\S*)$/gm)].map((m) => [m[1]!, m[2]!]));
+    return Object.fromEntries([...unit.matchAll(/^Environment="?(\w+)=([^"\n]*)"?$/gm)].map((m) => [m[1]!, m[2]!]));
   } catch {
     return {};
   }
