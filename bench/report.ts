@@ -206,6 +206,7 @@ async function round(r: number, screens: Screen[]): Promise<void> {
       const [okA, okB] = await Promise.all([recvA.waitFrames(1, 5000), recvB.waitFrames(1, 5000)]);
       if (okA) note('early_183_to_first_decoded_frame_first_screen_ms', recvA.firstFrameAt()! - sentA);
       if (okB) note('early_183_to_first_decoded_frame_late_fork_ms', recvB.firstFrameAt()! - sentB);
+      for (let i = 0; i < 100 && audioA.at === undefined; i++) await sleep(20);
       note('early_183_to_first_audio_rtp_ms', audioA.at !== undefined ? audioA.at - sentA : undefined);
       await endCall(door);
     } finally {
