@@ -13,7 +13,8 @@
  *   and → the 8th; screen A's 183 → its first decoded frame (gst-launch
  *   openh264dec) and → its first audio RTP; screen B's 183 60 ms later
  *   (a late fork) → its first decoded frame;
- * - call 2 (warm): CPU with 1, 3, 8 forks in early media, the bitrate one
+ * - call 2 (warm): 183 → the first key-frame packet at the screen (the
+ *   door's share of the first picture, no decoder), CPU with 1, 3, 8 forks in early media, the bitrate one
  *   screen receives of the static test picture, PLI → the first IDR packet
  *   and SPS per IDR; then screen A answers: in-call CPU and RSS;
  * - call 3 (warm): `ring` → INVITE again;
@@ -225,7 +226,12 @@ async function round(r: number, screens: Screen[]): Promise<void> {
       const doorRtcp = offeredVideoPort(A.invite!.text) + 1;
       for (const s of screens) s.respond('180 Ringing');
       const early = async (from: number, to: number) => {
+        // The door's part of 183 → picture, without a decoder's noise: → the first key-frame packet at the screen's port.
+        const key = probes[from]!.nextIdr(2000);
+        const sent = performance.now();
         for (let i = from; i < to; i++) screens[i]!.respond('183 Session Progress', screenSdp(audio[i]!.port, probes[i]!.port));
+        const at = await key;
+        note(from === 0 ? 'early_183_to_key_frame_packet_first_screen_warm_ms' : 'early_183_to_key_frame_packet_later_fork_warm_ms', at !== undefined ? at - sent : undefined);
         await sleep(SETTLE_MS);
         probes[0]!.reset();
         const t0 = performance.now();
