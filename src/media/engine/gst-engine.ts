@@ -270,9 +270,9 @@ export class GstMediaEngine extends TypedEmitter<MediaEvents> implements MediaEn
     this.audio.on('up', () => this.recovered('audio'));
     this.audio.on('down', (reason, retryInMs, attempt) => this.fail('audio', reason, retryInMs, attempt));
     this.audio.on('warning', (t) => this.warn(`audio: ${t}`));
-    // Built and playing now, not at the first 183 (audio-session.ts prepare()); the first codec is the one we prefer.
+    // Built (and with preroll, playing) now, not at the first 183 (audio-session.ts prepare()); the first codec is the one we prefer.
     const codec = c.audio_codecs[0];
-    if (codec) this.guard('audio', () => this.audio!.prepare(codec));
+    if (codec) this.guard('audio', () => this.audio!.prepare(codec, c.preroll));
   }
 
   /** Runs a media call that may hit GStreamer; its error becomes an event. */
