@@ -8,12 +8,12 @@
  * the screen. The daemon is the built one (dist/), SPEC defaults otherwise
  * (640x480, 15 fps, preroll on).
  */
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { connect, type Socket as NetSocket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { startDaemon, converse } from '../test/support/daemon.js';
 import { freeRtpRange, freeUdpPorts } from '../test/support/gst-ports.js';
 import { startH264Receiver } from '../test/support/gst-receiver.js';
+import { Screen, screenSdp } from './lib/screen.js';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -29,74 +29,6 @@ function summary(xs: number[]) {
   return { p50: p(50), p95: p(95), min: r(s[0]!), max: r(s[s.length - 1]!), n: s.length };
 }
 
-/** The screen: one UDP socket that hands over each INVITE with the time it arrived. */
-class Screen {
-  private waiting: ((m: { text: string; at: number; from: RemoteInfo }) => void) | undefined;
-  private constructor(readonly socket: Socket) {
-    socket.on('message', (buf, from) => {
-      const at = performance.now();
-      const text = buf.toString();
-      if (text.startsWith('INVITE ')) this.waiting?.({ text, at, from });
-    });
-  }
-
-  static open(): Promise<Screen> {
-    const s = createSocket('udp4');
-    return new Promise((r) => s.bind(0, '127.0.0.1', () => r(new Screen(s))));
-  }
-
-  get port(): number {
-    return this.socket.address().port;
-  }
-
-  nextInvite(timeoutMs = 10_000): Promise<{ text: string; at: number; from: RemoteInfo }> {
-    return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error('no INVITE')), timeoutMs);
-      this.waiting = (m) => {
-        clearTimeout(t);
-        this.waiting = undefined;
-        resolve(m);
-      };
-    });
-  }
-
-  respond(invite: string, to: RemoteInfo, status: string, tag: string, sdp = ''): void {
-    const headers = invite.split('\r\n\r\n')[0]!.split('\r\n');
-    const pick = (name: string) => headers.filter((h) => h.toLowerCase().startsWith(`${name.toLowerCase()}:`));
-    const lines = [
-      `SIP/2.0 ${status}`,
-      ...pick('Via'),
-      ...pick('From'),
-      `${pick('To')[0]};tag=${tag}`,
-      ...pick('Call-ID'),
-      ...pick('CSeq'),
-      `Contact: <sip:screen@127.0.0.1:${this.port}>`,
-      ...(sdp ? ['Content-Type: application/sdp'] : []),
-      `Content-Length: ${Buffer.byteLength(sdp)}`,
-      '',
-      sdp,
-    ];
-    this.socket.send(lines.join('\r\n'), to.port, to.address);
-  }
-}
-
-function screenSdp(audioPort: number, videoPort: number): string {
-  return [
-    'v=0',
-    'o=screen 1 1 IN IP4 127.0.0.1',
-    's=screen',
-    'c=IN IP4 127.0.0.1',
-    't=0 0',
-    `m=audio ${audioPort} RTP/AVP 0`,
-    'a=rtpmap:0 PCMU/8000',
-    `m=video ${videoPort} RTP/AVP 96`,
-    'a=rtpmap:96 H264/90000',
-    'a=fmtp:96 profile-level-id=42801F;packetization-mode=1',
-    'a=recvonly',
-    '',
-  ].join('\r\n');
-}
-
 /** A persistent control connection, so a trial's clock starts at the write, not at connect(). */
 function control(path: string): Promise<NetSocket> {
   return new Promise((resolve, reject) => {
@@ -106,9 +38,9 @@ function control(path: string): Promise<NetSocket> {
 }
 
 async function main(): Promise<void> {
-  const screen = await Screen.open();
+  const screen = await Screen.open('screen');
   const rtp = await freeRtpRange(8);
-  const door = await startDaemon(`[call]\ntargets = ["sip:screen@127.0.0.1:${screen.port}"]\nring_timeout = 20\n[media]\nrtp_ports = "${rtp}"\n[log]\nlevel = "info"\n`, { timeoutMs: 600_000 });
+  const door = await startDaemon(`[call]\ntargets = ["${screen.uri}"]\nring_timeout = 20\n[media]\nrtp_ports = "${rtp}"\n[log]\nlevel = "info"\n`, { timeoutMs: 600_000 });
   const ctl = await control(door.socket);
   ctl.on('data', () => {});
   const pressToInvite: number[] = [];
@@ -125,12 +57,11 @@ async function main(): Promise<void> {
         ctl.write('ring\n');
         const inv = await invite;
         pressToInvite.push(inv.at - pressedAt);
-        const tag = `bench${i}`;
         const sentAt = performance.now();
-        screen.respond(inv.text, inv.from, '183 Session Progress', tag, screenSdp(audioPort!, videoPort!));
+        screen.respond('183 Session Progress', screenSdp(audioPort!, videoPort!, 'PCMU'));
         if (!(await rx.waitFrames(1, 10_000))) throw new Error(`trial ${i}: no frame decoded`);
         earlyToFrame.push(rx.firstFrameAt()! - sentAt);
-        screen.respond(inv.text, inv.from, '486 Busy Here', tag);
+        screen.respond('486 Busy Here');
         const deadline = Date.now() + 10_000;
         // The next press must find the door idle, or it would be ignored as a press during a call.
         while (!(await converse(door.socket, 'call-status\n', { until: (t) => t.endsWith('\n\n') })).includes('No current call')) {

@@ -245,9 +245,15 @@ export class Daemon {
     const { configFile } = this.opts;
     this.log.info(`doorstation ${VERSION} starting, ${configFile ? `config ${configFile}` : 'no config file: demo mode (test camera and microphone, simulated GPIO)'}`);
     for (const w of configWarnings(this.opts.config)) this.log.warn(w);
-    for (const s of this.services) {
-      await s.start();
-      this.started.push(s);
+    let release!: () => void;
+    this.commands.holdUntil(new Promise<void>((r) => (release = r)));
+    try {
+      for (const s of startOrder(this.services)) {
+        await s.start();
+        this.started.push(s);
+      }
+    } finally {
+      release();
     }
     this.log.info('ready');
   }
@@ -263,6 +269,20 @@ export class Daemon {
       }
     }
   }
+}
+
+/**
+ * The control socket and SIP start right after GPIO, before media (issue 14:
+ * a door takes a command within ~100 ms of start instead of after the camera
+ * and encoders are up); commands are held until every service has started
+ * (CommandRegistry.holdUntil), so a `ring` then still finds media ready.
+ * Stopping runs in reverse: media, then SIP, the control socket last.
+ */
+function startOrder(services: Service[]): Service[] {
+  const early = ['control', 'sip'].flatMap((n) => services.filter((s) => s.name === n));
+  const rest = services.filter((s) => !early.includes(s));
+  const at = rest.findIndex((s) => s.name === 'media');
+  return at < 0 ? services : [...rest.slice(0, at), ...early, ...rest.slice(at)];
 }
 
 /** Digest credentials from `[account]`; the user defaults to the identity's user part (SPEC section 2). */

@@ -28,6 +28,8 @@ export const UNKNOWN_COMMAND = 'Unknown command.';
 
 export class CommandRegistry {
   private readonly commands = new Map<string, Command>();
+  /** Commands wait for this (the daemon's start: the socket opens before media is up). */
+  private ready: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly log: Logger) {}
 
@@ -36,6 +38,11 @@ export class CommandRegistry {
       if (this.commands.has(c.name)) throw new Error(`control command "${c.name}" registered twice`);
       this.commands.set(c.name, c);
     }
+  }
+
+  /** Holds every command until `until` settles; lines keep their order (each awaits the same promise). */
+  holdUntil(until: Promise<unknown>): void {
+    this.ready = until.catch(() => undefined);
   }
 
   get(name: string): Command | undefined {
@@ -56,6 +63,7 @@ export class CommandRegistry {
     const m = /^[ \t]*(\S+)[ \t]*(.*)$/s.exec(line);
     const command = m ? this.commands.get(m[1]!) : undefined;
     if (!m || !command) return fail(UNKNOWN_COMMAND);
+    await this.ready;
     try {
       return await command.run(m[2]!.trim(), connection);
     } catch (e) {

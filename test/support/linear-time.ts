@@ -9,6 +9,14 @@
  */
 import { performance } from 'node:perf_hooks';
 
+/**
+ * The bound every linear-time test asserts: ten times the input should take
+ * about ten times as long; 15 leaves room for the larger input falling out
+ * of a CPU cache and for a loaded machine, while anything quadratic (~100)
+ * stays far above it.
+ */
+export const LINEAR_RATIO_LIMIT = 15;
+
 export interface GrowthOptions {
   small?: number;
   large?: number;
@@ -41,7 +49,7 @@ function fastest<T>(input: T, run: (input: T) => unknown, rounds: number): numbe
  * bytes; `run` parses it and may throw (a refusal is a result too).
  */
 export function growth<T>(build: (bytes: number) => T, run: (input: T) => unknown, opts: GrowthOptions = {}): number {
-  const { small = 10_000, large = 100_000, rounds = 5, target = 12, attempts = 5 } = opts;
+  const { small = 10_000, large = 100_000, rounds = 5, target = LINEAR_RATIO_LIMIT, attempts = 5 } = opts;
   const quiet = (input: T): void => {
     try {
       run(input);

@@ -181,6 +181,23 @@ export class AudioSession extends TypedEmitter<AudioSessionEvents> {
     if (cp.pipeline.playing) this.pullLoop(cp);
   }
 
+  /**
+   * Builds the codec's pipeline and plays it behind its closed valve, before
+   * any call (the engine's start): a 183 or 200 then only opens the valve,
+   * instead of parsing and starting a pipeline on the signalling path
+   * (tens of ms, which also held back the video of forks answering then).
+   * With `play` false (media.preroll off: nothing runs between calls) it is
+   * only built, and the first talk starts it. Throws GstError if the
+   * pipeline can't be built.
+   */
+  prepare(codec: AudioCodecName, play: boolean): void {
+    if (this.current) return;
+    const cp = this.pipelineFor(codec);
+    if (!play) return;
+    this.current = cp;
+    cp.supervisor.start();
+  }
+
   /** Ends the talk and any early audio; the pipeline goes on idle (see top). */
   stop(): void {
     const early = this.early.size > 0;

@@ -5,7 +5,6 @@
  * gst-inspect-1.0 when present (it prints no noise for missing elements,
  * unlike a probe through the binding).
  */
-import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { elementExists } from '../gst/gst.js';
@@ -57,7 +56,7 @@ const list = (p: string) => readdir(p).catch(() => [] as string[]);
 
 export async function listDevices(opts: ListDevicesOptions = {}): Promise<DeviceList> {
   const root = opts.root ?? '/';
-  const has = opts.hasElement ?? hasElementInspect;
+  const has = opts.hasElement ?? elementExists;
   const [cameras, alsa, gpioChips, encoders] = await Promise.all([
     listCameras(root, has),
     listAlsa(root),
@@ -129,22 +128,4 @@ async function listGpioChips(root: string): Promise<GpioChip[]> {
     out.push({ device: `/dev/${n}`, label: (await readText(join(root, 'sys/bus/gpio/devices', n, 'label'))) ?? '' });
   }
   return out;
-}
-
-function hasElementInspect(factory: string): Promise<boolean> {
-  // Async, unlike gst/gst.ts elementExists: `devices` asks for several at once.
-  return new Promise((resolve) => {
-    execFile('gst-inspect-1.0', ['--exists', factory], { timeout: 10_000 }, (err) => {
-      if (!err) return resolve(true);
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        // No gstreamer1.0-tools: ask the binding (it prints a line on stderr for a missing element).
-        try {
-          return resolve(elementExists(factory));
-        } catch {
-          return resolve(false);
-        }
-      }
-      resolve(false);
-    });
-  });
 }

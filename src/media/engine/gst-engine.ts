@@ -17,7 +17,7 @@ import { allocateRtpPorts } from './rtp-ports.js';
 import { masterKeyHex, newMasterKey } from '../srtp/master-key.js';
 import { TypedEmitter } from '../../events/typed-emitter.js';
 import type { MediaCapabilities, MediaComponent, MediaEngine, MediaEvents, MediaStats, TalkParams, VideoDestination } from '../media-engine.js';
-import { pickEncoder } from '../video/video-encoder.js';
+import { AUTO_ENCODERS, pickEncoder } from '../video/video-encoder.js';
 import { VideoRtcp, zeroRtcpTotals } from '../rtcp/video-rtcp.js';
 import { VideoSrtcp } from '../rtcp/video-srtcp.js';
 import { VideoSender } from '../video/video-sender.js';
@@ -27,8 +27,8 @@ export interface GstMediaEngineOptions {
   /** What our RTP sockets bind to; `0.0.0.0` unless told (tests use 127.0.0.1). */
   bindAddress?: string;
   log?: Logger;
-  /** Element test, for tests; default: the binding. */
-  hasElement?: (factory: string) => boolean;
+  /** Element test, for tests; default: gst-inspect-1.0 (gst/gst.ts). */
+  hasElement?: (factory: string) => boolean | Promise<boolean>;
   /** Nominal sender report interval (rtcp/video-rtcp.ts). */
   rtcpIntervalMs?: number;
 }
@@ -40,7 +40,7 @@ export class GstMediaEngine extends TypedEmitter<MediaEvents> implements MediaEn
   private readonly config: MediaConfig;
   private readonly bindAddress: string;
   private readonly log: Logger | undefined;
-  private readonly hasElement: (factory: string) => boolean;
+  private readonly hasElement: (factory: string) => boolean | Promise<boolean>;
   private video: VideoSender | undefined;
   private audio: AudioSession | undefined;
   private socket: Socket | undefined;
@@ -82,7 +82,17 @@ export class GstMediaEngine extends TypedEmitter<MediaEvents> implements MediaEn
       return;
     }
     this.startAudio();
-    this.startVideo();
+    // Every element the video pipeline may need, asked at once and off the event loop.
+    const wanted = [...(c.video_encoder === 'auto' ? AUTO_ENCODERS : [c.video_encoder]), 'watchdog', ...(c.srtp !== 'off' ? ['srtpenc'] : [])];
+    const found = new Set<string>();
+    await Promise.all(
+      wanted.map(async (f) => {
+        if (await this.hasElement(f)) found.add(f);
+      }),
+    );
+    // Stopped while we asked.
+    if (!this.started) return;
+    this.startVideo((f) => found.has(f));
   }
 
   async stop(): Promise<void> {
@@ -192,22 +202,16 @@ export class GstMediaEngine extends TypedEmitter<MediaEvents> implements MediaEn
     };
   }
 
-  private startVideo(): void {
+  private startVideo(has: (factory: string) => boolean): void {
     const c = this.config;
-    try {
-      this.encoder = pickEncoder(c.video_encoder, this.hasElement);
-    } catch (e) {
-      // The addon itself did not load (no GStreamer runtime).
-      this.fail('video', (e as Error).message);
-      return;
-    }
+    this.encoder = pickEncoder(c.video_encoder, has);
     if (!this.encoder) {
       this.fail('video', c.video_encoder === 'auto' ? 'no H.264 encoder (v4l2h264enc, x264enc, openh264enc) in GStreamer' : `no GStreamer element "${c.video_encoder}"`);
       return;
     }
     let srtp: { mode: 'optional' | 'mandatory'; keyHex: string } | undefined;
     if (c.srtp !== 'off') {
-      if (!this.hasElement('srtpenc')) {
+      if (!has('srtpenc')) {
         if (c.srtp === 'mandatory') {
           this.fail('video', 'media.srtp is "mandatory" but GStreamer has no srtpenc (gst-plugins-bad): no video');
           return;
@@ -232,6 +236,8 @@ export class GstMediaEngine extends TypedEmitter<MediaEvents> implements MediaEn
           payloadType: DEFAULT_H264_PT,
           bindPort: this.ports.video,
           bindAddress: this.bindAddress,
+          // Without gst-plugins-bad's watchdog a new screen waits for the next camera frame instead.
+          newestFrame: has('watchdog'),
           srtp,
         },
       });
@@ -278,6 +284,9 @@ export class GstMediaEngine extends TypedEmitter<MediaEvents> implements MediaEn
     this.audio.on('up', () => this.recovered('audio'));
     this.audio.on('down', (reason, retryInMs, attempt) => this.fail('audio', reason, retryInMs, attempt));
     this.audio.on('warning', (t) => this.warn(`audio: ${t}`));
+    // Built (and with preroll, playing) now, not at the first 183 (audio-session.ts prepare()); the first codec is the one we prefer.
+    const codec = c.audio_codecs[0];
+    if (codec) this.guard('audio', () => this.audio!.prepare(codec, c.preroll));
   }
 
   /** Runs a media call that may hit GStreamer; its error becomes an event. */

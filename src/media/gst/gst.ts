@@ -31,18 +31,17 @@
  *   so such reads are rationed.
  * Number and boolean sets, number reads: nothing.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 
 /*
  * Each running pipeline's bus poller and each pending appsink pull holds
  * one libuv threadpool thread, the pool fs, dns.lookup and crypto share.
  * With the default 4, four pollers starve fs entirely (measured). The size
- * is read once, when the pool first starts, so this only helps when this
- * module is evaluated before any threadpool work; the daemon also sets it
- * in its environment.
+ * is read once, when the pool first starts, and Node's ESM loader starts it
+ * before this module runs: only the environment can set it, which
+ * systemd/doorstation.service does (UV_THREADPOOL_SIZE=6, counted there).
  */
-process.env['UV_THREADPOOL_SIZE'] ??= '16';
 
 export type GstPropertyValue = string | number | boolean | null;
 
@@ -177,32 +176,39 @@ export function findAppSrc(p: GstRawPipeline, name: string): GstAppSrc | undefin
   return { ...wrap(raw), push: (buf) => push.call(raw, buf) };
 }
 
-const existing = new Map<string, boolean>();
+const existing = new Map<string, Promise<boolean>>();
 
 /**
  * Whether GStreamer has an element factory of this name. v4l2 codec
  * elements are registered per device, so this also answers "is there a
- * hardware encoder". gst-inspect-1.0 answers quietly; without it (no
- * gstreamer1.0-tools) a probe parse through the binding answers, printing
- * a line on stderr for a missing element and never freeing the probe, so
- * answers are cached.
+ * hardware encoder". gst-inspect-1.0 answers quietly, in a child process
+ * the event loop does not wait for (run synchronously, one per encoder
+ * candidate held the daemon's start-up for ~20 ms each, issue 14); without
+ * it (no gstreamer1.0-tools) a probe parse through the binding answers,
+ * printing a line on stderr for a missing element and never freeing the
+ * probe, so answers are cached.
  */
-export function elementExists(factory: string): boolean {
-  if (!/^[A-Za-z0-9_-]+$/.test(factory)) return false;
-  const known = existing.get(factory);
-  if (known !== undefined) return known;
-  let ok: boolean;
-  try {
-    execFileSync('gst-inspect-1.0', ['--exists', factory], { stdio: 'ignore', timeout: 10_000 });
-    ok = true;
-  } catch (e) {
-    ok = (e as NodeJS.ErrnoException).code === 'ENOENT' ? probeParse(factory) : false;
+export function elementExists(factory: string): Promise<boolean> {
+  if (!/^[A-Za-z0-9_-]+$/.test(factory)) return Promise.resolve(false);
+  let known = existing.get(factory);
+  if (!known) {
+    known = new Promise((resolve) => {
+      execFile('gst-inspect-1.0', ['--exists', factory], { timeout: 10_000 }, (err) => {
+        if (!err) return resolve(true);
+        resolve((err as NodeJS.ErrnoException).code === 'ENOENT' ? probeParse(factory) : false);
+      });
+    });
+    existing.set(factory, known);
   }
-  existing.set(factory, ok);
-  return ok;
+  return known;
 }
 
 function probeParse(factory: string): boolean {
+  try {
+    load();
+  } catch {
+    return false;
+  }
   try {
     // Unlinked and never played; three elements so a failed parse still
     // yields a pipeline (one lone element makes the binding warn on a bad cast).

@@ -38,6 +38,8 @@ export interface ManagedPipelineOptions {
   playingTimeoutMs?: number;
   /** How long a start waits for the previous poller to be seen ending. */
   pollerEndTimeoutMs?: number;
+  /** A `watchdog` element by name, and what its error means (it fires when no buffer passed for its timeout). */
+  watchdog?: { element: string; reason: string };
 }
 
 const NULL_STATE = 'GST_STATE_NULL';
@@ -49,7 +51,7 @@ export class ManagedPipeline extends TypedEmitter<ManagedPipelineEvents> {
   private readonly elements = new Map<string, GstElement>();
   private readonly sinks = new Map<string, GstAppSink>();
   private readonly srcs = new Map<string, GstAppSrc>();
-  private readonly opts: Required<ManagedPipelineOptions>;
+  private readonly opts: Required<Omit<ManagedPipelineOptions, 'watchdog'>> & Pick<ManagedPipelineOptions, 'watchdog'>;
   /** What we asked for: true between play() and stop(). The real state is NULL whenever this is false. */
   private wanted = false;
   private pollerAlive = false;
@@ -230,7 +232,7 @@ export class ManagedPipeline extends TypedEmitter<ManagedPipelineEvents> {
         }
         return;
       case 'error':
-        this.fail(describe(m));
+        this.fail(m._src_element_name === this.opts.watchdog?.element ? this.opts.watchdog.reason : describe(m));
         return;
       case 'eos':
         // Live sources don't end: a camera that sends EOS has gone away.

@@ -10,15 +10,26 @@
  * one key frame at the end of it, so the screen that asked still gets its
  * picture back.
  *
+ * The encoder also makes a key frame every `periodMs` by itself, counted
+ * from the last one (x264's keyint, v4l2's i_frame_period restart at a
+ * forced IDR): those count as the last key frame too, and a request that a
+ * periodic one would answer no later than a forced one (give or take one
+ * frame, `slackMs`) waits for it instead of making another. The periodic
+ * times are reckoned, not observed (the binding has no buffer probes): a
+ * reckoning off by a frame or two costs at most one interval's wait.
+ *
  * A new destination gets its key frame at once (a screen starts decoding
  * only from one), outside the limit: new ones are the door's forks, at
  * most 16 per call. A destination added again under an id already seen
  * (a resume after hold, each re-INVITE of a call) goes through the limit
- * like a PLI: otherwise each re-INVITE forced an I-frame (issue 12 row
- * 21: 150 in 2.4 s).
+ * like a PLI: otherwise each re-INVITE forced an I-frame (150 in 2.4 s).
  */
 export interface KeyFrameLimiterOptions {
   minIntervalMs: number;
+  /** The encoder's own key frame period (its GOP), counted from the last key frame; absent = none. */
+  periodMs?: number;
+  /** How much later than a forced one a periodic key frame may come and still answer a request (about a frame). */
+  slackMs?: number;
   /** Asks the encoder for a key frame; false when it could not (pipeline not playing). */
   force: () => boolean;
   now?: () => number;
@@ -47,8 +58,15 @@ export class KeyFrameLimiter {
       this.coalesced++;
       return 'coalesced';
     }
-    const wait = this.last + this.opts.minIntervalMs - this.now();
-    if (wait <= 0) return this.fire() ? 'forced' : 'failed';
+    const now = this.now();
+    const last = this.lastKey(now);
+    const wait = Math.max(0, last + this.opts.minIntervalMs - now);
+    if (this.opts.periodMs !== undefined && Number.isFinite(last) && last + this.opts.periodMs <= now + wait + (this.opts.slackMs ?? 0)) {
+      // The encoder's periodic key frame is (almost) as soon: it answers this request.
+      this.coalesced++;
+      return 'coalesced';
+    }
+    if (wait === 0) return this.fire() ? 'forced' : 'failed';
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.fire();
@@ -76,6 +94,13 @@ export class KeyFrameLimiter {
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+  }
+
+  /** The latest key frame, forced or (reckoned) periodic. */
+  private lastKey(now: number): number {
+    const p = this.opts.periodMs;
+    if (p === undefined || p <= 0 || this.last === -Infinity) return this.last;
+    return this.last + Math.floor((now - this.last) / p) * p;
   }
 
   private fire(): boolean {

@@ -20,16 +20,37 @@ export function pickEncoder(configured: string, exists: (factory: string) => boo
   return AUTO_ENCODERS.find((f) => exists(f));
 }
 
+/** The encoder's own key frame period in ms (its GOP: `key-int-max`, `gop-size`, `h264_i_frame_period` below). */
+export function keyFramePeriodMs(framerate: number): number {
+  return Math.round((gopFrames(framerate) / framerate) * 1000);
+}
+
+function gopFrames(framerate: number): number {
+  return Math.max(1, Math.round(framerate * 2));
+}
+
+/**
+ * Encoders that put SPS/PPS in front of every IDR themselves (x264enc in
+ * byte-stream, v4l2h264enc with repeat_sequence_header): the payloader
+ * must not add its own copy (`config-interval=0`), or every key frame
+ * carries two (issue 14).
+ */
+export function headersInBand(factory: string): boolean {
+  return factory === 'x264enc' || factory === 'v4l2h264enc';
+}
+
 /** The encoder and the caps right after it, named `venc` (force-key-unit goes upstream to it). */
 export function encoderDescription(factory: string, s: EncoderSettings): string {
-  const gop = Math.max(1, Math.round(s.framerate * 2));
+  const gop = gopFrames(s.framerate);
   const caps = 'video/x-h264,profile=constrained-baseline,stream-format=byte-stream';
   switch (factory) {
     case 'x264enc':
       // threads=1 with sliced-threads=false: one slice per frame without the 3-frame delay (LAB.md).
+      // pass=qual: constant quality (CRF) capped at `bitrate` by the VBV, so a still door scene costs
+      // a fraction of video_bitrate and motion gets up to all of it (CBR padded a still scene to 800 kbit/s).
       return (
         `x264enc name=venc tune=zerolatency speed-preset=ultrafast sliced-threads=false threads=1 ` +
-        `key-int-max=${gop} bitrate=${s.bitrateKbps} aud=false ! ${caps}`
+        `key-int-max=${gop} pass=qual quantizer=23 bitrate=${s.bitrateKbps} aud=false ! ${caps}`
       );
     case 'openh264enc':
       return (

@@ -5,9 +5,10 @@
  * frame at once, so its screen shows a picture within a frame or two
  * instead of at the next GOP.
  *
- * `preroll` keeps the pipeline playing with no destination (first frame
- * ≈ one frame after a destination is added); otherwise it starts with the
- * first destination and stops after the last.
+ * `preroll` keeps the camera playing with no destination, the encoder
+ * idle behind its valve (first frame = the next camera frame, encoded as a
+ * key frame, after a destination is added); otherwise the pipeline starts
+ * with the first destination and stops after the last.
  */
 import { KeyFrameLimiter, type KeyFrameOutcome } from './key-frame-limiter.js';
 import { ManagedPipeline } from '../gst/managed-pipeline.js';
@@ -16,7 +17,8 @@ import { PipelineSupervisor } from '../gst/pipeline-supervisor.js';
 import { TypedEmitter } from '../../events/typed-emitter.js';
 import type { SenderInfo } from '../rtcp/rtcp-wire.js';
 import type { VideoDestination, VideoDestinationStats } from '../media-engine.js';
-import { VIDEO_NAMES, clientsString, videoPipelineDescription, videoSinks, type VideoPipelineSettings } from './video-pipeline.js';
+import { keyFramePeriodMs } from './video-encoder.js';
+import { VIDEO_NAMES, WATCHDOG_MS, clientsString, videoPipelineDescription, videoSinks, type VideoPipelineSettings } from './video-pipeline.js';
 
 export interface VideoSenderEvents extends Record<string, unknown[]> {
   up: [];
@@ -64,6 +66,8 @@ export class VideoSender extends TypedEmitter<VideoSenderEvents> {
   /** The payloader's `stats` of this run (SSRC and offsets are fixed per run), and how many reads since. */
   private runStats: { stats: PayloaderStats; reads: number } | undefined;
   private enabled = false;
+  /** A pull of the newest frame is pending (it holds a threadpool thread until it returns). */
+  private pullingNewest = false;
   private holds = 0;
   private failures = 0;
   private keyFrames = 0;
@@ -77,7 +81,9 @@ export class VideoSender extends TypedEmitter<VideoSenderEvents> {
     this.now = opts.now ?? Date.now;
     this.payloadType = opts.settings.payloadType;
     this.sinks = videoSinks(opts.settings);
-    this.pipeline = new ManagedPipeline(videoPipelineDescription(opts.settings));
+    this.pipeline = new ManagedPipeline(videoPipelineDescription(opts.settings), {
+      watchdog: { element: VIDEO_NAMES.watchdog, reason: `no camera frame for ${WATCHDOG_MS / 1000} s (the camera ended, stalled or went away)` },
+    });
     this.supervisor = new PipelineSupervisor(this.pipeline);
     this.supervisor.on('up', () => {
       // A new run: rtph264pay picked a new SSRC and offsets (READY→PAUSED).
@@ -91,10 +97,13 @@ export class VideoSender extends TypedEmitter<VideoSenderEvents> {
     this.supervisor.on('warning', (t) => this.emit('warning', t));
     this.limiter = new KeyFrameLimiter({
       minIntervalMs: opts.keyFrameIntervalMs ?? KEY_FRAME_INTERVAL_MS,
+      periodMs: keyFramePeriodMs(opts.settings.framerate),
+      // One frame: a periodic key frame that late still answers a PLI about as soon as a forced one.
+      slackMs: Math.round(1000 / opts.settings.framerate),
       now: this.now,
       force: () => {
         try {
-          if (!this.pipeline.forceKeyUnit(VIDEO_NAMES.pay)) return false;
+          if (!this.forceKeyFrame()) return false;
         } catch (e) {
           // From a timer: a throw here would be uncaught.
           this.emit('warning', `key frame: ${(e as Error).message}`);
@@ -134,8 +143,8 @@ export class VideoSender extends TypedEmitter<VideoSenderEvents> {
     this.dests.set(id, { ...dest, srtp: dest.srtp !== undefined, id, addedAt: this.now(), keyFramesForced: 0 });
     this.setClients();
     this.update();
-    // Seen before (a resume, a re-INVITE): through the limit (key-frame-limiter.ts). Not yet PLAYING: the first frame is a key frame anyway.
-    if (this.limiter.added(id) === 'new' && this.pipeline.forceKeyUnit(VIDEO_NAMES.pay)) {
+    // Seen before (a resume, a re-INVITE): through the limit (key-frame-limiter.ts). Not yet PLAYING: the first frame it sends is a key frame anyway.
+    if (this.limiter.added(id) === 'new' && this.forceKeyFrame()) {
       this.keyFrames++;
       this.dests.get(id)!.keyFramesForced++;
       this.limiter.noteForced();
@@ -269,6 +278,30 @@ export class VideoSender extends TypedEmitter<VideoSenderEvents> {
     };
   }
 
+  /**
+   * A key frame now: the encoder is asked for one, and the newest camera
+   * frame is pushed into it again (video-pipeline.ts) so that frame becomes
+   * the key frame at once, instead of the next camera frame up to a frame
+   * period later. False when not playing.
+   */
+  private forceKeyFrame(): boolean {
+    if (!this.pipeline.forceKeyUnit(VIDEO_NAMES.pay)) return false;
+    if (this.opts.settings.newestFrame && !this.pullingNewest) {
+      this.pullingNewest = true;
+      // Returns at once with the frame the appsink holds (or at the next frame, or null at a stop).
+      this.pipeline.appSink(VIDEO_NAMES.newest).pull((buf) => {
+        this.pullingNewest = false;
+        if (!buf || !this.pipeline.playing || this.dests.size === 0) return;
+        try {
+          this.pipeline.appSrc(VIDEO_NAMES.newestIn).push(buf);
+        } catch (e) {
+          this.emit('warning', `newest frame: ${(e as Error).message}`);
+        }
+      });
+    }
+    return true;
+  }
+
   private choosePayloadType(id: string, pt: number): void {
     if (pt === this.payloadType) return;
     const others = [...this.dests.keys()].filter((k) => k !== id);
@@ -281,9 +314,13 @@ export class VideoSender extends TypedEmitter<VideoSenderEvents> {
     this.pipeline.element(VIDEO_NAMES.pay).set('pt', pt);
   }
 
-  /** Each sink gets its share of the destinations: SRTP ones to the srtpenc branch, the rest to the plain one. */
+  /**
+   * Each sink gets its share of the destinations: SRTP ones to the srtpenc branch, the rest to the plain one.
+   * The encoder's valve opens with the first destination and closes after the last (video-pipeline.ts).
+   */
   private setClients(): void {
     const all = [...this.dests.values()];
+    this.pipeline.element(VIDEO_NAMES.encValve).set('drop', all.length === 0);
     if (this.sinks.plain) this.pipeline.element(VIDEO_NAMES.sink).set('clients', clientsString(all.filter((d) => !d.srtp)));
     if (this.sinks.srtp) this.pipeline.element(VIDEO_NAMES.srtpSink).set('clients', clientsString(all.filter((d) => d.srtp)));
   }

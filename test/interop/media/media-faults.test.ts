@@ -130,7 +130,8 @@ describe.skipIf(!gstAvailable() || !hasSipp)('media faults through the daemon', 
     const since = watch.events.length;
     const fault = await watch.next(isVideoError, 30_000, since);
     expect(fault, d.output().slice(-3000)).toBeDefined();
-    expect(fault!.fields.Reason).toBe('end of stream');
+    // EOS itself, or (the newest-frame funnel holds EOS back) the watchdog that sees no camera frame.
+    expect(fault!.fields.Reason).toMatch(/^end of stream$|^no camera frame/);
     const back = await watch.next(recovered('video'), 60_000, since);
     expect(back, d.output().slice(-3000)).toBeDefined();
     const framesAtRecovery = s.video.frames();

@@ -150,7 +150,8 @@ describe.skipIf(!gstAvailable())('media video (GStreamer)', () => {
       const r = await receiver(port!);
       e.addVideoDestination('x', { address: '127.0.0.1', port: port!, payloadType: 96 });
       await recovered;
-      expect(errors[0]).toMatchObject({ component: 'video', message: 'end of stream', attempt: 1 });
+      // EOS itself, or (the newest-frame funnel holds EOS back) the watchdog that sees no camera frame.
+      expect(errors[0]).toMatchObject({ component: 'video', message: expect.stringMatching(/^end of stream$|^no camera frame/), attempt: 1 });
       expect(errors[0]!.retryInMs).toBeGreaterThan(0);
       const before = r.frames();
       expect(await r.waitFrames(before + 3, DECODE_BOUND_MS), r.output()).toBe(true);

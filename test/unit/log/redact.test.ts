@@ -4,6 +4,7 @@ import { LogSink } from '../../../src/log/logger.js';
 import { redact } from '../../../src/log/redact.js';
 import { Wire } from '../../../src/sip/core/wire.js';
 import { parseMessage } from '../../../src/sip/message/index.js';
+import { growth, LINEAR_RATIO_LIMIT } from '../../support/linear-time.js';
 
 function traceSink() {
   const lines: string[] = [];
@@ -40,22 +41,6 @@ describe('log redaction', () => {
 
   it('is linear: 10x the input takes ~10x the time, not ~100x (worst-case lines)', () => {
     const worst = (n: number) => `a=crypto:${'inline:'.repeat(n / 7)}\nAuthorization: ${'response="'.repeat(n / 10)}\nsignal${' '.repeat(n)}=`;
-    // Best of 7 samples, each running enough copies to take a measurable time: the same bytes per sample.
-    const time = (s: string, copies: number) => {
-      let best = Infinity;
-      for (let i = 0; i < 7; i++) {
-        const t = performance.now();
-        for (let c = 0; c < copies; c++) redact(s);
-        best = Math.min(best, performance.now() - t);
-      }
-      return best;
-    };
-    const small = worst(10_000);
-    const big = worst(100_000);
-    time(big, 2);
-    // The best of 3 rounds: a shared machine's noise only ever raises a ratio, and quadratic code gives ~100 every round.
-    const ratio = Math.min(...[1, 2, 3].map(() => time(big, 20) / time(small, 20)));
-    // Linear measures 9-11 alone, up to ~14 under a loaded vitest (allocation, not the algorithm); quadratic ~100.
-    expect(ratio).toBeLessThan(15);
+    expect(growth(worst, redact)).toBeLessThan(LINEAR_RATIO_LIMIT);
   });
 });

@@ -8,7 +8,7 @@ const video = { source: 'test', encoder: 'x264enc', width: 640, height: 480, fra
 
 describe('video description', () => {
   it('maps video_source values', () => {
-    expect(videoSourceDescription('test')).toMatch(/^videotestsrc is-live=true/);
+    expect(videoSourceDescription('test')).toMatch(/^videotestsrc .*! imagefreeze is-live=true$/);
     expect(videoSourceDescription('v4l2:/dev/video2')).toBe('v4l2src device="/dev/video2"');
     expect(videoSourceDescription('libcamera')).toBe('libcamerasrc');
     expect(videoSourceDescription('rtspsrc location=rtsp://cam/ ! decodebin')).toBe('rtspsrc location=rtsp://cam/ ! decodebin');
@@ -34,9 +34,17 @@ describe('video description', () => {
     expect(encoderDescription('v4l2h264enc', { bitrateKbps: 500, framerate: 10 })).toContain('level=(string)4');
   });
 
-  it('sends SPS/PPS with every IDR, from the SDP port, to live clients', () => {
+  it('sends SPS/PPS with every IDR once (the payloader adds them only for an encoder that does not), from the SDP port, to live clients', () => {
     const d = videoPipelineDescription(video);
-    expect(d).toContain('rtph264pay name=vpay config-interval=-1 pt=96');
+    expect(d).toContain('rtph264pay name=vpay config-interval=0 pt=96');
+    expect(videoPipelineDescription({ ...video, encoder: 'openh264enc' })).toContain('rtph264pay name=vpay config-interval=-1 pt=96');
+    expect(d).toContain('valve name=encvalve drop=true');
+    expect(d).not.toContain('appsrc');
+    // The newest frame, pushed again for a key frame at once: appsrc into a funnel before the encoder, an appsink behind a watchdog.
+    const n = videoPipelineDescription({ ...video, newestFrame: true });
+    expect(n).toMatch(/! funnel name=vfunnel forward-sticky-events=false ! x264enc /);
+    expect(n).toMatch(/appsrc name=vnewin [^!]*caps="video\/x-raw,format=I420,width=640,height=480,framerate=15\/1" ! vfunnel\./);
+    expect(n).toMatch(/vtee\. ! watchdog name=vwatch timeout=\d+ ! appsink name=vnewest max-buffers=1 drop=true/);
     expect(d).toContain('multiudpsink name=vsink clients="" sync=false async=false send-duplicates=false bind-port=16386 bind-address=0.0.0.0');
     expect(d).toContain('width=640,height=480,framerate=15/1');
     expect(d).toContain('valve name=snapvalve drop=true');

@@ -95,4 +95,37 @@ describe('KeyFrameLimiter', () => {
     vi.advanceTimersByTime(2000);
     expect(force).toHaveBeenCalledTimes(1);
   });
+
+  describe('with the encoder\'s periodic key frames (a 2 s GOP)', () => {
+    function periodic() {
+      const force = vi.fn(() => true);
+      return { l: new KeyFrameLimiter({ minIntervalMs: 500, periodMs: 2000, slackMs: 70, force }), force };
+    }
+
+    it('counts a periodic key frame as the last one: a request right after it waits the interval', () => {
+      const { l, force } = periodic();
+      l.request();
+      vi.advanceTimersByTime(2100);
+      expect(l.request()).toBe('deferred');
+      vi.advanceTimersByTime(400);
+      expect(force).toHaveBeenCalledTimes(2);
+    });
+
+    it('lets a periodic key frame due within a frame answer a request instead of forcing one', () => {
+      const { l, force } = periodic();
+      l.request();
+      vi.advanceTimersByTime(1950);
+      expect(l.request()).toBe('coalesced');
+      vi.advanceTimersByTime(1000);
+      expect(force).toHaveBeenCalledTimes(1);
+    });
+
+    it('forces one when the next periodic key frame is further off', () => {
+      const { l, force } = periodic();
+      l.request();
+      vi.advanceTimersByTime(1000);
+      expect(l.request()).toBe('forced');
+      expect(force).toHaveBeenCalledTimes(2);
+    });
+  });
 });

@@ -7,9 +7,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseCSeq, parseMessage, parseNameAddr, parseUri, parseVia, readMessage, splitList, StreamFramer } from '../../../../src/sip/message/index.js';
-import { fill, growth } from '../../../support/linear-time.js';
+import { fill, growth, LINEAR_RATIO_LIMIT } from '../../../support/linear-time.js';
 
-const LIMIT = 12;
+const LIMIT = LINEAR_RATIO_LIMIT;
 
 const CORE = [
   'Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKlinear',
