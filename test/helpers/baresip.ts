@@ -50,7 +50,8 @@ export async function startBaresip(opts: BaresipOptions = {}): Promise<RunningBa
   const rtpBase = await freePort({ pair: true });
   const user = opts.user ?? 'screen';
   const dir = mkdtempSync(join(tmpdir(), 'baresip-'));
-  const modules = ['cons', 'g711', 'aufile', 'aubridge', ...(baresipDecodesH264 ? ['avcodec', 'snapshot'] : [])];
+  // Without a display module baresip answers m=video 0 even with a codec (LAB.md): fakevideo is one.
+  const modules = ['cons', 'g711', 'aufile', 'aubridge', ...(baresipDecodesH264 ? ['avcodec', 'snapshot', 'fakevideo'] : [])];
   writeFileSync(
     join(dir, 'config'),
     [
@@ -67,7 +68,7 @@ export async function startBaresip(opts: BaresipOptions = {}): Promise<RunningBa
       `rtp_ports ${rtpBase}-${rtpBase + 9}`,
       'rtp_stats yes',
       'net_interface 127.0.0.1',
-      'video_display nil',
+      baresipDecodesH264 ? 'video_display fakevideo,nil' : 'video_display nil',
       `module_path ${MODULES}`,
       ...modules.map((m) => `module ${m}.so`),
       'module_app account.so',

@@ -5,17 +5,18 @@
  * `call-stats` and on theirs by their own RTP statistics — then the door
  * hangs up with BYE.
  *
- * Neither screen decodes our H.264 on this machine's Debian packages
- * (baresip needs baresip-ffmpeg for avcodec; Debian's mediastreamer2 has no
- * H.264 encoder, so linphone answers m=video 0): video to real screens is
- * asserted only where the screen can take it.
+ * With the codec plugins scripts/setup installs (LAB.md), both screens take
+ * the door's H.264 as early media: baresip through avcodec with the
+ * fakevideo display, linphone through mediastreamer2-plugin-openh264. Without
+ * a plugin that screen answers m=video 0, so video is asserted only where the
+ * screen has its plugin.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { until } from '../helpers/wait.js';
 import { converse, startDaemon, type RunningDaemon } from '../helpers/daemon.js';
 import { freeRtpRange } from '../helpers/gst-ports.js';
 import { baresipDecodesH264, hasBaresip, startBaresip } from '../helpers/baresip.js';
-import { hasLinphone, LINPHONE_SPEECH, startLinphone } from '../helpers/linphone.js';
+import { hasLinphone, LINPHONE_SPEECH, linphoneDecodesH264, startLinphone } from '../helpers/linphone.js';
 
 function statsOf(reply: string): Record<string, string> {
   return Object.fromEntries([...reply.matchAll(/^([\w-]+): (.*)$/gm)].map((m) => [m[1]!, m[2]!]));
@@ -73,6 +74,7 @@ describe('door calls answered by real home screens', () => {
     expect(await converse(d.socket, 'ring\n')).toBe('Status: Ok\n\nId: 1\n\n');
     await until('early media', async () => (await state(d)) === 'LinphoneCallOutgoingEarlyMedia', 10_000);
     expect(await screen.command('call-status')).toContain('State: LinphoneCallIncomingEarlyMedia');
+    if (linphoneDecodesH264) await until('early video at linphone', async () => (await stats(d))['Video-destinations'] !== 'none', 5000);
     expect(await screen.command('answer')).toContain('Status: Ok');
     await until('answered', async () => (await state(d)) === 'LinphoneCallStreamsRunning', 10_000);
     // liblinphone sends no audio RTP unless something plays (LAB.md).
