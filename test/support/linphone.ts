@@ -15,6 +15,8 @@ import { freePort } from './ports.js';
 
 export const hasLinphone = spawnSync('sh', ['-c', 'command -v linphone-daemon']).status === 0;
 export const LINPHONE_SPEECH = '/usr/share/sounds/linphone/hello8000.wav';
+/** H.264 in linphone comes from mediastreamer2's openh264 plugin (Debian package mediastreamer2-plugin-openh264). */
+export const linphoneDecodesH264 = spawnSync('sh', ['-c', 'ls /usr/lib/*/mediastreamer/plugins/libmsopenh264.so']).status === 0;
 
 export interface RunningLinphone {
   sipPort: number;

@@ -230,6 +230,9 @@ describe('Yocto layer', () => {
       expect(existsSync(join(REPO, p)), p).toBe(true);
     }
     expect(existsSync(join(LAYER, 'recipes-doorstation/doorstation/files/99-doorstation-gpio.rules'))).toBe(true);
+    // A missing shrinkwrap skips this recipe only; bb.fatal would stop the parse of every image.
+    expect(bb).toContain('raise bb.parse.SkipRecipe(');
+    expect(bb).not.toMatch(/bb\.fatal\([^)]*missing/);
   });
 
   it('has a packagegroup, an image and a kas file', () => {
@@ -238,6 +241,7 @@ describe('Yocto layer', () => {
     const kas = readFileSync(join(REPO, 'yocto/kas/doorstation-rpi.yml'), 'utf8');
     expect(kas).toMatch(/^machine: raspberrypi4-64$/m);
     expect(kas).toMatch(/branch: scarthgap/);
+    expect(kas).toMatch(/kas 4\.0 or later/);
     for (const repo of ['poky:', 'meta-openembedded:', 'meta-raspberrypi:', 'yocto/meta-doorstation:']) expect(kas).toContain(repo);
   });
 
@@ -260,7 +264,8 @@ describe('Yocto layer', () => {
     expect(sw.lockfileVersion).toBeGreaterThanOrEqual(2);
     const runtime = Object.keys(lock.packages).filter((p) => p !== '' && !lock.packages[p]!.dev);
     for (const p of runtime) expect(sw.packages[p]?.version, p).toBe(lock.packages[p]!.version);
-    expect(Object.keys(sw.packages)).toContain('node_modules/typescript');
+    // Every package tsc reads to build (issue 13: @types/sdp-transform was left out).
+    expect(Object.keys(sw.packages)).toEqual(expect.arrayContaining(['node_modules/typescript', 'node_modules/@types/node', 'node_modules/@types/sdp-transform']));
     expect(Object.keys(sw.packages)).not.toContain('node_modules/vitest');
     expect(Object.keys(sw.packages)).not.toContain('node_modules/eslint');
     for (const [p, e] of Object.entries(sw.packages)) {

@@ -18,7 +18,7 @@ import { converse, type RunningDaemon } from '../../support/daemon.js';
 import { startDaemonCleanedBy } from '../../support/watched-daemon.js';
 import { freeRtpRange } from '../../support/gst-ports.js';
 import { baresipDecodesH264, hasBaresip, startBaresip } from '../../support/baresip.js';
-import { hasLinphone, LINPHONE_SPEECH, startLinphone } from '../../support/linphone.js';
+import { hasLinphone, LINPHONE_SPEECH, linphoneDecodesH264, startLinphone } from '../../support/linphone.js';
 
 function statsOf(reply: string): Record<string, string> {
   return Object.fromEntries([...reply.matchAll(/^([\w-]+): (.*)$/gm)].map((m) => [m[1]!, m[2]!]));
@@ -68,6 +68,7 @@ describe('door calls answered by real home screens', () => {
     expect(await converse(d.socket, 'ring\n')).toBe('Status: Ok\n\nId: 1\n\n');
     await until('early media', async () => (await state(d)) === 'LinphoneCallOutgoingEarlyMedia', 10_000);
     expect(await screen.command('call-status')).toContain('State: LinphoneCallIncomingEarlyMedia');
+    if (linphoneDecodesH264) await until('early video at linphone', async () => (await stats(d))['Video-destinations'] !== 'none', 5000);
     expect(await screen.command('answer')).toContain('Status: Ok');
     await until('answered', async () => (await state(d)) === 'LinphoneCallStreamsRunning', 10_000);
     // liblinphone sends no audio RTP unless something plays (LAB.md).

@@ -10,7 +10,8 @@ LIC_FILES_CHKSUM = "file://${COMMON_LICENSE_DIR}/GPL-3.0-or-later;md5=1c76c4cc35
                     file://${COMMON_LICENSE_DIR}/MIT;md5=0835ade698e0bcf8506ecda2f7b4f302 \
                     file://${COMMON_LICENSE_DIR}/BSD-3-Clause;md5=550794465ba0ec5312d6919e203a55f9"
 
-# The repository this layer sits in, at its checked-out branch head; point
+# The repository this layer sits in: the newest commit of its branch `main`
+# (DOORSTATION_BRANCH), not whatever commit is checked out. Point
 # DOORSTATION_GIT at a published clone and set SRCREV for a release build.
 DOORSTATION_REPO ?= "${@os.path.normpath(d.getVar('DOORSTATION_LAYERDIR') + '/../..')}"
 DOORSTATION_BRANCH ?= "main"
@@ -19,8 +20,9 @@ SRCREV ?= "${AUTOREV}"
 PV = "0.1.0+git"
 
 # npm-shrinkwrap.json is made from the repository's package-lock.json by
-# scripts/update-shrinkwrap (see README.md). dev=1: it also lists the two
-# build tools (typescript, the Node types), unpacked into ${S}/node_modules.
+# scripts/update-shrinkwrap (see README.md). dev=1: it also lists the build
+# tools tsc needs (typescript and the @types packages), unpacked into
+# ${S}/node_modules and removed again from the image in do_install.
 SRC_URI = "${DOORSTATION_GIT} \
            npmsw://${THISDIR}/files/npm-shrinkwrap.json;dev=1;destsuffix=git \
            file://99-doorstation-gpio.rules \
@@ -32,12 +34,26 @@ inherit npm systemd useradd pkgconfig
 # gstreamer-superficial compiles a native addon against GStreamer.
 DEPENDS += "gstreamer1.0 gstreamer1.0-plugins-base"
 
+# Without the shrinkwrap only this recipe is skipped (bb.fatal would stop
+# the parse of every image); building doorstation-image then says why.
 python __anonymous() {
     import os
     sw = os.path.join(d.getVar('THISDIR'), 'files', 'npm-shrinkwrap.json')
     if not os.path.exists(sw):
-        bb.fatal("%s is missing: run yocto/meta-doorstation/scripts/update-shrinkwrap (see meta-doorstation/README.md)" % sw)
+        raise bb.parse.SkipRecipe("%s is missing: run yocto/meta-doorstation/scripts/update-shrinkwrap (see meta-doorstation/README.md)" % sw)
 }
+
+# The shrinkwrap's packages marked "dev": the build tools, which the image
+# must not carry (typescript alone is 23 MB).
+def doorstation_build_tools(d):
+    import json, os
+    sw = os.path.join(d.getVar('THISDIR'), 'files', 'npm-shrinkwrap.json')
+    if not os.path.exists(sw):
+        return ''
+    with open(sw) as f:
+        packages = json.load(f).get('packages', {})
+    return ' '.join(sorted(p for p, v in packages.items() if p and v.get('dev')))
+DOORSTATION_BUILD_TOOLS = "${@doorstation_build_tools(d)}"
 
 # The npm class packs ${S} as it is and installs that with the production
 # dependencies only (NPM_INSTALL_DEV stays 0), so the JavaScript must be
@@ -58,6 +74,12 @@ do_install:append() {
     find $app -mindepth 1 -maxdepth 1 ! -name dist ! -name node_modules \
         ! -name package.json ! -name README.md -exec rm -rf {} +
     chmod 0755 $app/dist/cli.js
+    # What `npm prune --omit=dev` would do, by the shrinkwrap's own list.
+    for tool in ${DOORSTATION_BUILD_TOOLS}; do
+        rm -rf $app/$tool
+    done
+    find $app/node_modules -xtype l -delete
+    rmdir $app/node_modules/@types 2>/dev/null || true
 
     install -d ${D}${systemd_system_unitdir}
     install -m 0644 ${S}/systemd/doorstation.socket ${S}/systemd/doorstation.service \
