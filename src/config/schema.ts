@@ -1,7 +1,7 @@
 /**
  * The config file of SPEC section 2 as a zod schema: every key, its type,
- * its range and its default. zod was chosen because it reports every
- * problem at once with the key path, and gives us the TypeScript type.
+ * its range and its default; every problem is reported at once with its
+ * key path (docs/configuration.md is the reference for users).
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';

@@ -1,9 +1,8 @@
 /**
  * One line per event on stdout (SPEC section 5). Under systemd the level
  * travels as a `<N>` syslog priority prefix so journald keeps it, and the
- * timestamp is left to journald. pino was considered: it writes JSON and
- * would need a custom transport for both of these, which is more code than
- * this file.
+ * timestamp is left to journald (why not a logging library:
+ * docs/architecture.md, "Why these parts").
  */
 
 import { redact } from './redact.js';

@@ -3,14 +3,9 @@
  * the watchdog keep-alive, all no-ops when NOTIFY_SOCKET is unset (not
  * started by systemd with Type=notify).
  *
- * Why spawning `systemd-notify`: the protocol is one AF_UNIX datagram, and
- * Node cannot send one (dgram is UDP only, net is stream only), so the
- * choices were a native addon (a compiler on every Pi or a prebuilt binary
- * per arch and Node ABI), python3/socat (not on every image), or the
- * systemd-notify tool, which ships in the `systemd` package wherever
- * systemd runs (Debian bookworm's systemd 252 and Yocto alike). It also
- * handles abstract (`@name`) sockets and whatever address kinds newer
- * systemd versions add. Two properties of systemd-notify matter:
+ * The protocol is one AF_UNIX datagram, which Node cannot send, so the
+ * `systemd-notify` tool sends it (why not an addon: docs/architecture.md,
+ * "Why these parts"). Two properties of systemd-notify matter:
  * - As an unprivileged user it cannot claim our PID as sender, so
  *   datagrams come from its own PID: the unit needs NotifyAccess=all.
  *   `--pid=<ours>` still tells systemd that we are the main process
