@@ -5,7 +5,7 @@ import { stringify } from 'smol-toml';
 import { ConfigError, loadConfig, maskSecrets } from './config/load.js';
 import { ctl } from './control/client.js';
 import { configWarnings } from './door/config-warnings.js';
-import { prepareStart, runDaemon } from './daemon.js';
+import { prepareStart, runDaemon } from './run.js';
 import { consoleSink } from './log/logger.js';
 import { VERSION } from './version.js';
 import { errorMessage } from './log/error-message.js';
