@@ -48,6 +48,32 @@ describe.skipIf(!avahiInstalled || !hasKamailio || !hasSipp)('mDNS / DNS-SD with
     }
   });
 
+  it('reaches a call target named by a .local host (mdns.resolve_local, no nss-mdns)', async () => {
+    const screen = startSipp('screen-busy', screenPort, {}, { host: lan.avahiAddress, wrap: ['ip', 'netns', 'exec', lan.ns] });
+    const door = await startDaemon(
+      [
+        '[sip]',
+        `listen = ["udp:${lan.localAddress}:0"]`,
+        'identity = "sip:door@myhouse"',
+        '[call]',
+        `targets = ["sip:kitchen@${lan.avahiHost}.local:${screenPort}"]`,
+        '[mdns]',
+        'enabled = true',
+        'publish = false',
+        `interface = "${lan.localAddress}"`,
+      ].join('\n'),
+    );
+    try {
+      await converse(door.socket, 'press\n', { quietMs: 300 });
+      // The screen (SIPp, at the address avahi holds the name for) answers 486: the INVITE reached it.
+      await expectScenarioEnded(screen);
+    } finally {
+      screen.kill();
+      await door.stop();
+      door.cleanup();
+    }
+  }, 60_000);
+
   it('with no registrar configured, finds the announced one, registers, and calls the announced screen', async () => {
     const screen = startSipp('screen-busy', screenPort, {}, { host: lan.avahiAddress, wrap: ['ip', 'netns', 'exec', lan.ns] });
     const door = await startDaemon(
