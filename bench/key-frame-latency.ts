@@ -8,7 +8,7 @@
  */
 import { createSocket } from 'node:dgram';
 import { freeRtpRange } from '../test/support/gst-ports.js';
-import { nalTypes } from './lib/probes.js';
+import { nalTypes } from '../test/support/h264-nal.js';
 
 const dist = process.env['DOORSTATION_DIST'];
 const base = dist ?? new URL('../src', import.meta.url).pathname;

@@ -6,24 +6,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-
-/** The NAL unit types an RTP H.264 payload starts (RFC 6184 §5.2: single NAL, STAP-A, FU-A start). */
-export function nalTypes(payload: Buffer): number[] {
-  if (payload.length < 1) return [];
-  const t = payload[0]! & 0x1f;
-  if (t >= 1 && t <= 23) return [t];
-  if (t === 24) {
-    const out: number[] = [];
-    for (let i = 1; i + 2 < payload.length; ) {
-      const size = payload.readUInt16BE(i);
-      out.push(payload[i + 2]! & 0x1f);
-      i += 2 + size;
-    }
-    return out;
-  }
-  if (t === 28 && payload.length > 1 && payload[1]! & 0x80) return [payload[1]! & 0x1f];
-  return [];
-}
+import { nalTypes } from '../../test/support/h264-nal.js';
 
 export class VideoProbe {
   bytes = 0;

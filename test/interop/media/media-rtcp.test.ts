@@ -26,27 +26,9 @@ import { freeRtpRange, freeUdpPorts } from '../../support/gst-ports.js';
 import { freePort } from '../../support/ports.js';
 import { hasSipp, startSipp } from '../../support/sipp.js';
 import { until } from '../../support/wait.js';
+import { nalTypes } from '../../support/h264-nal.js';
 
 const SCREEN_SSRC = 0x5c5c5c5c;
-
-/** NAL unit types in an RTP H.264 payload (RFC 6184 §5.6-5.8: single NAL, STAP-A, FU-A start). */
-function nalTypes(payload: Buffer): number[] {
-  if (payload.length < 1) return [];
-  const t = payload[0]! & 0x1f;
-  if (t >= 1 && t <= 23) return [t];
-  if (t === 24) {
-    const out: number[] = [];
-    for (let o = 1; o + 2 < payload.length; ) {
-      const len = payload.readUInt16BE(o);
-      if (len === 0 || o + 2 + len > payload.length) break;
-      out.push(payload[o + 2]! & 0x1f);
-      o += 2 + len;
-    }
-    return out;
-  }
-  if (t === 28 && payload.length > 1 && payload[1]! & 0x80) return [payload[1]! & 0x1f];
-  return [];
-}
 
 interface Screen {
   rtp: Socket;
