@@ -9,7 +9,7 @@
  *
  * Both directions share a pipeline so the echo canceller and its probe
  * run on one clock. The pipeline stays PLAYING between talks (see
- * audio-session.ts): the valve, closed between talks, keeps the canceller
+ * codec-pipeline.ts): the valve, closed between talks, keeps the canceller
  * and the encoder idle then; the capture device stays open.
  */
 import type { AudioCodecName } from '../media-engine.js';

@@ -2,48 +2,34 @@
  * Two-way audio with the screen that answered, early audio to the ringing
  * ones before that (early-audio.ts: same stream; the talk replaces it,
  * keeping SSRC and sequence when the codec stays), and RFC 4733 DTMF both
- * ways. The RTP socket is ours (node dgram), not GStreamer's:
+ * ways. This file keeps the session's state and its public API, and sends;
+ * the incoming path is audio-receiver.ts, the per-codec pipelines
+ * codec-pipeline.ts. The RTP socket is ours (node dgram), not GStreamer's:
  * - symmetric RTP: we send from the port we receive on and that our SDP
  *   names (udpsrc and udpsink can't share a socket through this binding);
  * - telephone-events are read and written here, one stream with the audio,
  *   so no in-band tone detection and no rtpdtmfsrc (which needs custom
  *   events the binding can't send); packets count for call-stats;
  * - SRTP (RFC 3711, srtp/): every packet we send is protected, every packet
- *   we get authenticated before anything reads it; failures are counted
- *   and dropped, never thrown out of the socket handler;
- * - only the talk's peer is heard: audio from its address, telephone-events
- *   from its address AND the port its SDP names (RFC 4961); before the
- *   answer nothing received is played or read as a digit, so a ringing
- *   fork can neither be heard nor key the code; a press is remembered for
- *   the whole call (dtmf-event.ts), so a replayed code is no digit.
+ *   we get authenticated before anything reads it (audio-receiver.ts).
  * GStreamer does capture, echo cancelling, coding and playback
  * (audio-pipeline.ts), one cached pipeline per codec.
  *
  * That pipeline stays PLAYING from its first talk on, and a talk only
- * opens its capture valve: never cycle a pipeline through NULL, because
- * every NULL→PLAYING→NULL through gstreamer-superficial costs native
- * memory that is never given back, once per call (figures in
- * RELIABILITY.md, "Memory the GStreamer binding keeps"). Between talks the
+ * opens its capture valve (codec-pipeline.ts says why). Between talks the
  * valve keeps the canceller and encoder idle and nothing reaches the
- * playback branch. Per-call state the pipeline would otherwise need new
- * settings for is done here instead: incoming packets are rewritten into
- * one continuous stream with the pipeline's own payload type
- * (rtp-continuity.ts), so the appsrc caps are set once; the payloader's
- * `pt` is set only when it changes. Switching codec stops the other
- * codec's pipeline (both would want the one capture device).
+ * playback branch. Switching codec stops the other codec's pipeline (both
+ * would want the one capture device).
  */
-import type { Socket, RemoteInfo } from 'node:dgram';
+import type { Socket } from 'node:dgram';
 import { randomInt } from 'node:crypto';
-import { AUDIO_NAMES, CODEC_CLOCK, audioPipelineDescription } from './audio-pipeline.js';
+import { AUDIO_NAMES, CODEC_CLOCK } from './audio-pipeline.js';
+import { AudioReceiver, type ReceiverHost } from './audio-receiver.js';
+import { type CodecPipeline, buildCodecPipeline, closeValve, openValve, pullLoop } from './codec-pipeline.js';
 import type { DtmfDigit } from '../../dtmf.js';
-import { DTMF_PRESSES_PER_CALL, DtmfDeduplicator } from './dtmf-event.js';
 import { EarlyAudio } from './early-audio.js';
 import { dtmfPacketPlan } from './dtmf-sender.js';
-import { ManagedPipeline } from '../gst/managed-pipeline.js';
-import { PipelineSupervisor } from '../gst/pipeline-supervisor.js';
-import { RtpContinuity } from './rtp-continuity.js';
-import { buildRtp, parseRtp, restampRtp } from '../rtp/rtp-packet.js';
-import { isRtcp } from '../rtp/rtp-header.js';
+import { buildRtp, restampRtp } from '../rtp/rtp-packet.js';
 import { SrtpSession } from '../srtp/srtp-session.js';
 import { TypedEmitter } from '../../events/typed-emitter.js';
 import type { AudioCodecName, AudioStats, TalkParams } from '../media-engine.js';
@@ -61,22 +47,6 @@ export interface AudioSessionOptions {
   sink: string;
   echoCancel: boolean;
 }
-
-interface CodecPipeline {
-  pipeline: ManagedPipeline;
-  supervisor: PipelineSupervisor;
-  /** Incoming RTP as one stream, whatever the peers of successive talks send. */
-  inbound: RtpContinuity;
-  /** The payloader's `pt` as last set. */
-  sendPt: number;
-  /** A pull is pending on the appsink (one per pipeline run; it holds a threadpool thread). */
-  pulling: boolean;
-}
-
-/** Payload type of the pipeline's fixed receive caps; every incoming packet is rewritten to it. */
-const PIPELINE_PT: Record<AudioCodecName, number> = { opus: 111, PCMU: 0, PCMA: 8 };
-
-let probeCounter = 0;
 
 function zeroCounters() {
   return { packetsSent: 0, bytesSent: 0, packetsReceived: 0, bytesReceived: 0, packetsRejected: 0, dtmfSent: 0, dtmfReceived: 0, failures: 0 };
@@ -100,16 +70,15 @@ export class AudioSession extends TypedEmitter<AudioSessionEvents> {
   private seq = 0;
   private lastAudioTs: number | undefined;
   private lastAudioAt = 0;
-  private dedup = new DtmfDeduplicator();
-  /** The call (TalkParams.session) the presses in `dedup` belong to. */
-  private dedupSession: string | undefined;
+  private readonly receiver: AudioReceiver;
   private dtmfQueue: Promise<void> = Promise.resolve();
   private srtp: SrtpSession | undefined;
   private stats_: Omit<AudioStats, 'talking' | 'playing' | 'codec' | 'remote' | 'srtp' | 'srtpAuthFailures' | 'srtpReplays'> = zeroCounters();
 
   constructor(private readonly opts: AudioSessionOptions) {
     super();
-    opts.socket.on('message', (msg, rinfo) => this.onPacket(msg, rinfo));
+    this.receiver = new AudioReceiver(this.receiverHost());
+    opts.socket.on('message', (msg, rinfo) => this.receiver.onPacket(msg, rinfo));
   }
 
   /** Starts (or retargets) the talk. Throws GstError if the codec's pipeline can't be built, or Error for unusable SRTP keys. */
@@ -124,11 +93,7 @@ export class AudioSession extends TypedEmitter<AudioSessionEvents> {
     this.open(params, !continues);
     this.talk = params;
     this.srtp = srtp;
-    // Replay memory lasts the call: a re-INVITE (hold, resume, codec change) keeps it, a new call starts afresh.
-    if (params.session === undefined || params.session !== this.dedupSession) {
-      this.dedup = new DtmfDeduplicator();
-      this.dedupSession = params.session;
-    }
+    this.receiver.talkStarted(params.session);
   }
 
   /**
@@ -152,13 +117,13 @@ export class AudioSession extends TypedEmitter<AudioSessionEvents> {
   removeEarly(id: string): void {
     if (!this.early.remove(id) || this.talk) return;
     this.generation++;
-    if (this.current) this.closeValve(this.current);
+    if (this.current) closeValve(this.current, this.opts.source);
   }
 
   /** The codec's pipeline running with its valve open; a new SSRC and sequence when `fresh`. */
   private open(params: TalkParams, fresh: boolean): void {
     const cp = this.pipelineFor(params.codec);
-    if (this.current && this.current !== cp) this.closeValve(this.current);
+    if (this.current && this.current !== cp) closeValve(this.current, this.opts.source);
     // Another codec's pipeline: stopped, so the capture device is free for this one.
     if (this.current && this.current !== cp) this.current.supervisor.stop();
     this.generation++;
@@ -170,15 +135,10 @@ export class AudioSession extends TypedEmitter<AudioSessionEvents> {
       this.stats_ = zeroCounters();
       cp.inbound.restart();
     }
-    // Payload types are the peer's; a number set costs nothing in the binding, but only a change needs one.
-    if (this.opts.source !== 'none' && cp.sendPt !== params.payloadType) {
-      cp.pipeline.element(AUDIO_NAMES.pay).set('pt', params.payloadType);
-      cp.sendPt = params.payloadType;
-    }
-    if (this.opts.source !== 'none') cp.pipeline.element(AUDIO_NAMES.mic).set('drop', false);
+    openValve(cp, this.opts.source, params.payloadType);
     // Already PLAYING from an earlier talk: no new 'up' comes, so the pull starts here.
     cp.supervisor.start();
-    if (cp.pipeline.playing) this.pullLoop(cp);
+    if (cp.pipeline.playing) this.startPulling(cp);
   }
 
   /**
@@ -205,7 +165,7 @@ export class AudioSession extends TypedEmitter<AudioSessionEvents> {
     if (this.talk) this.endTalk();
     else if (early) {
       this.generation++;
-      if (this.current) this.closeValve(this.current);
+      if (this.current) closeValve(this.current, this.opts.source);
     }
   }
 
@@ -213,7 +173,7 @@ export class AudioSession extends TypedEmitter<AudioSessionEvents> {
     this.generation++;
     this.talk = undefined;
     this.srtp = undefined;
-    if (this.current) this.closeValve(this.current);
+    if (this.current) closeValve(this.current, this.opts.source);
   }
 
   /** Ends the talk and stops the pipeline (the engine is stopping). */
@@ -248,65 +208,34 @@ export class AudioSession extends TypedEmitter<AudioSessionEvents> {
     };
   }
 
+  /** The codec's cached pipeline, built on first use and wired to this session's events. */
   private pipelineFor(codec: AudioCodecName): CodecPipeline {
-    let cp = this.pipelines.get(codec);
-    if (cp) return cp;
-    const pt = PIPELINE_PT[codec];
-    const pipeline = new ManagedPipeline(
-      audioPipelineDescription({
-        codec,
-        payloadType: pt,
-        source: this.opts.source,
-        sink: this.opts.sink,
-        echoCancel: this.opts.echoCancel,
-        probeName: `doorstation_aec${probeCounter++}`,
-      }),
-    );
-    const supervisor = new PipelineSupervisor(pipeline);
-    cp = { pipeline, supervisor, inbound: new RtpContinuity({ clockRate: CODEC_CLOCK[codec], payloadType: pt, ssrc: randomInt(1, 0xffffffff) }), sendPt: pt, pulling: false };
-    const self = cp;
-    supervisor.on('up', () => {
-      if (this.current !== self) return;
+    const cached = this.pipelines.get(codec);
+    if (cached) return cached;
+    const cp = buildCodecPipeline(codec, this.opts);
+    cp.supervisor.on('up', () => {
+      if (this.current !== cp) return;
       this.emit('up');
-      this.pullLoop(self);
+      this.startPulling(cp);
     });
-    supervisor.on('down', (reason, retry, attempt) => {
-      if (this.current !== self) return;
+    cp.supervisor.on('down', (reason, retry, attempt) => {
+      if (this.current !== cp) return;
       this.stats_.failures++;
       this.emit('down', reason, retry, attempt);
     });
-    supervisor.on('warning', (t) => this.emit('warning', t));
+    cp.supervisor.on('warning', (t) => this.emit('warning', t));
     this.pipelines.set(codec, cp);
     return cp;
   }
 
-  private closeValve(cp: CodecPipeline): void {
-    if (this.opts.source !== 'none') cp.pipeline.element(AUDIO_NAMES.mic).set('drop', true);
-  }
-
-  /**
-   * Encoded packets from the pipeline to the peer, one pull at a time, for
-   * as long as the pipeline runs (a stop ends the pending pull with null).
-   * It goes on between talks: what the appsink still held when the valve
-   * closed comes at once and is dropped, then the pull waits (holding one
-   * threadpool thread) for the next talk's first packet.
-   */
-  private pullLoop(cp: CodecPipeline): void {
-    if (cp.pulling || this.opts.source === 'none') return;
-    const sink = cp.pipeline.appSink(AUDIO_NAMES.out);
-    cp.pulling = true;
-    const next = () =>
-      sink.pull((buf) => {
-        if (!buf) {
-          cp.pulling = false;
-          // Restarted (supervisor) while this pull ended: the new run needs its own loop.
-          if (this.current === cp && cp.pipeline.playing) this.pullLoop(cp);
-          return;
-        }
-        if ((this.talk || this.early.size > 0) && this.current === cp) this.sendAudio(buf);
-        next();
-      });
-    next();
+  /** Starts the pull (codec-pipeline.ts); packets go out only while someone listens and the pipeline is still ours. */
+  private startPulling(cp: CodecPipeline): void {
+    pullLoop(cp, this.opts.source, {
+      owns: (c) => this.current === c,
+      deliver: (c, buf) => {
+        if ((this.talk || this.early.size > 0) && this.current === c) this.sendAudio(buf);
+      },
+    });
   }
 
   private sendAudio(buf: Buffer): void {
@@ -329,44 +258,17 @@ export class AudioSession extends TypedEmitter<AudioSessionEvents> {
     });
   }
 
-  private onPacket(msg: Buffer, rinfo: RemoteInfo): void {
-    const talk = this.talk;
-    // Before the answer nothing is read: a ringing fork is neither heard nor able to key a digit.
-    if (!talk) return;
-    // Only the peer we talk to: DTMF opens the door, so nobody else gets heard.
-    if (stripV4Mapped(rinfo.address) !== stripV4Mapped(talk.address)) {
-      this.stats_.packetsRejected++;
-      return;
-    }
-    let packet = msg;
-    if (this.srtp) {
-      // SRTCP under rtcp-mux is not ours to read here (RFC 5761 §4); it must not count as a failed SRTP tag either.
-      if (isRtcp(msg)) return;
-      // RFC 3711 §3.3: authenticate (and check replay) before anything reads the payload.
-      const plain = this.srtp.unprotectRtp(msg);
-      if (!plain) return;
-      packet = plain;
-    }
-    const rtp = parseRtp(packet);
-    if (!rtp) return;
-    this.stats_.packetsReceived++;
-    this.stats_.bytesReceived += msg.length;
-    if (talk.dtmf && rtp.payloadType === talk.dtmf.payloadType) {
-      // A digit only from the port its SDP names (symmetric RTP, RFC 4961), not any port of its IP (issue 12 row 19).
-      if (rinfo.port !== talk.port) {
-        this.stats_.packetsRejected++;
-        return;
-      }
-      const digit = this.dedup.accept(rtp.ssrc, rtp.timestamp, rtp.payload);
-      if (digit) {
-        this.stats_.dtmfReceived++;
-        this.emit('dtmf', digit);
-      } else if (this.dedup.refused === 1) this.emit('warning', `${this.dedup.refused} RFC 4733 press refused: this call already had ${DTMF_PRESSES_PER_CALL}`);
-      return;
-    }
-    if (rtp.payloadType !== talk.payloadType) return;
-    const cp = this.current;
-    if (cp?.pipeline.playing && cp.inbound.rewrite(packet)) cp.pipeline.appSrc(AUDIO_NAMES.in).push(packet);
+  /** The session as the receiver sees it (a narrow view, so audio-receiver.ts needs no import of this file). */
+  private receiverHost(): ReceiverHost {
+    return {
+      state: () => ({ talk: this.talk, srtp: this.srtp, counters: this.stats_ }),
+      play: (packet) => {
+        const cp = this.current;
+        if (cp?.pipeline.playing && cp.inbound.rewrite(packet)) cp.pipeline.appSrc(AUDIO_NAMES.in).push(packet);
+      },
+      dtmf: (digit) => this.emit('dtmf', digit),
+      warning: (text) => this.emit('warning', text),
+    };
   }
 
   private async sendOneDtmf(digit: DtmfDigit, durationMs: number): Promise<void> {
@@ -391,8 +293,4 @@ export class AudioSession extends TypedEmitter<AudioSessionEvents> {
     // RFC 4733 leaves a gap between presses; 40 ms lets any receiver see two.
     await new Promise((r) => setTimeout(r, 40));
   }
-}
-
-function stripV4Mapped(a: string): string {
-  return a.startsWith('::ffff:') ? a.slice(7) : a;
 }
