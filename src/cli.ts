@@ -26,6 +26,14 @@ program
   .command('run')
   .description('run the daemon in the foreground (systemd runs this)')
   .addOption(new Option('-c, --config <file>', 'config file (default /etc/doorstation/doorstation.toml if it exists, else demo defaults)'))
+  .addHelpText(
+    'after',
+    `
+The config file may hold the SIP password and the door code: keep it mode 0600,
+owned by the service user (scripts/install does). SIGTERM/SIGINT stop the
+daemon (calls are hung up first); SIGHUP and SIGUSR1 are ignored: restart to
+apply config changes. Options: docs/configuration.md.`,
+  )
   .action(async (opts: { config?: string }) => {
     const sink = consoleSink();
     let code: number;
@@ -48,6 +56,14 @@ program
   .description('send one control command to the running daemon and print the reply')
   .option('-s, --socket <path>', 'control socket', '/tmp/doorbell')
   .argument('<words...>', 'the command, e.g. call sip:homescreen@myhouse')
+  .addHelpText(
+    'after',
+    `
+Commands include call, ring, press, answer, terminate, call-status, dtmf,
+open-door, snapshot [NAME] (a JPEG into media.picture_dir only) and
+register-status; \`doorstation ctl help\` lists them all, docs/control-protocol.md
+describes them. Exit code: 0 Ok, 1 Error, 2 daemon unreachable.`,
+  )
   .action(async (words: string[], opts: { socket: string }) => {
     process.exit(await ctl(opts.socket, words.join(' ')));
   });
