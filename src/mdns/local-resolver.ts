@@ -26,6 +26,9 @@ export interface LocalResolverOptions {
   mdns?: Options;
 }
 
+/** Names cached at most: the names asked come partly from SIP peers (a Contact, a Route), so the cache is bounded. */
+export const CACHED_NAMES = 64;
+
 interface Cached {
   address: string;
   until: number;
@@ -51,6 +54,8 @@ export class LocalResolver {
       const found = await this.ask(mdns, name, type);
       if (found) {
         // Answers carry their TTL (RFC 6762 §10); keep at least a second so a burst of INVITEs asks once.
+        this.cache.delete(name);
+        if (this.cache.size >= CACHED_NAMES) this.cache.delete(this.cache.keys().next().value!);
         this.cache.set(name, { address: found.address, until: Date.now() + Math.max(1, found.ttl) * 1000 });
         return found.address;
       }

@@ -22,6 +22,13 @@ import { doorTxt, registrarUri, roleOf, screenUri, serviceTypeOf, REGISTRAR_ROLE
 /** Browses are asked again this often until a registrar is found (RFC 6762 §5.2 allows an hour; a door booting before the router needs less). */
 export const REQUERY_MS = 30_000;
 
+/**
+ * Screens kept from announcements: more than a home has, and bounded, since
+ * anyone on the LAN can announce any number of names and each one kept is
+ * rung on every press.
+ */
+export const MAX_SCREENS = 16;
+
 export interface MdnsServiceOptions {
   config: MdnsConfig;
   identity: string;
@@ -43,6 +50,7 @@ export class MdnsService {
   private registrar: string | undefined;
   private requery: NodeJS.Timeout | undefined;
   private warned = false;
+  private screensWarned = false;
 
   constructor(private readonly opts: MdnsServiceOptions) {}
 
@@ -120,6 +128,11 @@ export class MdnsService {
     } else if (role === SCREEN_ROLE && config.discover_targets) {
       const uri = screenUri(s);
       if (this.screens.get(s.name) === uri) return;
+      if (!this.screens.has(s.name) && this.screens.size >= MAX_SCREENS) {
+        if (!this.screensWarned) log.warn(`more than ${MAX_SCREENS} screens announced: "${s.name}" and any further ones are not rung`);
+        this.screensWarned = true;
+        return;
+      }
       this.screens.set(s.name, uri);
       log.info(`screen "${s.name}" announced: ${uri}`);
       this.opts.onScreens?.([...this.screens.values()]);
