@@ -34,6 +34,9 @@ interface Cached {
   until: number;
 }
 
+/** Any host on the LAN may answer: a wrong address with a huge TTL must not stick until a restart. */
+const MAX_TTL_S = 3600;
+
 export class LocalResolver {
   private mdns: MulticastDNS | undefined;
   private opening: Promise<MulticastDNS> | undefined;
@@ -56,7 +59,7 @@ export class LocalResolver {
         // Answers carry their TTL (RFC 6762 §10); keep at least a second so a burst of INVITEs asks once.
         this.cache.delete(name);
         if (this.cache.size >= CACHED_NAMES) this.cache.delete(this.cache.keys().next().value!);
-        this.cache.set(name, { address: found.address, until: Date.now() + Math.max(1, found.ttl) * 1000 });
+        this.cache.set(name, { address: found.address, until: Date.now() + Math.min(MAX_TTL_S, Math.max(1, found.ttl)) * 1000 });
         return found.address;
       }
     }
