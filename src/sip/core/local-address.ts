@@ -17,6 +17,8 @@ export async function sourceAddressToward(host: string): Promise<string> {
       s.once('error', reject);
       s.connect(9, host, () => resolve(s.address().address));
     });
+    // Keyed by peers' addresses (an answered caller's source among them): bounded, oldest out first.
+    if (cache.size >= 64) cache.delete(cache.keys().next().value!);
     cache.set(host, addr);
     return addr;
   } catch {

@@ -38,6 +38,8 @@ export interface SipStackOptions {
   /** `.local` names over multicast DNS (see SipResolverOptions.resolveLocal). */
   resolveLocal?: (host: string) => Promise<string | undefined>;
   timers?: Partial<TimerValues>;
+  /** Tests only: another bound on server transactions than uas.ts's. */
+  maxServerTransactions?: number;
   /**
    * The transports to use instead of those `listen` describes, given the
    * handlers they report to: the seam a test puts a fake transport in
@@ -76,7 +78,7 @@ export class SipStack {
     const resolver = new SipResolver({ servers: opts.dnsServers, resolveLocal: opts.resolveLocal, transports: new Set(this.transports.map((t) => t.protocol)) });
     this.routes = new Routes({ transports: this.transports, resolver, outboundProxy: opts.outboundProxy, directIp: opts.directIp });
     this.uac = new Uac({ routes: this.routes, wire: this.wire, log, userAgent, timers, onStraySuccess: (res, r) => this.delegates.forEach((d) => d.onStraySuccess?.(res, r)) });
-    this.uas = new Uas({ wire: this.wire, log, userAgent, timers, handlerFor: (m) => this.handlers.get(m), onAck: (ack, r) => this.delegates.forEach((d) => d.onAck?.(ack, r)) });
+    this.uas = new Uas({ wire: this.wire, log, userAgent, timers, maxTransactions: opts.maxServerTransactions, handlerFor: (m) => this.handlers.get(m), onAck: (ack, r) => this.delegates.forEach((d) => d.onAck?.(ack, r)) });
     this.handle('OPTIONS', (inc) => inc.respond(200, 'OK', { headers: this.capabilityHeaders() }));
   }
 

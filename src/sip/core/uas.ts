@@ -28,7 +28,16 @@ export interface UasOptions {
   handlerFor(method: string): RequestHandler | undefined;
   /** An ACK for a 2xx: it belongs to the dialog, not the transaction (§17.2.1). */
   onAck(ack: SipRequest, received: Received): void;
+  /** Tests only: another bound than MAX_SERVER_TRANSACTIONS. */
+  maxTransactions?: number;
 }
+
+/**
+ * Server transactions alive at once. Each lives until Timer J or H (32 s on
+ * UDP), so a flood of distinct requests (OPTIONS, a BYE for no dialog) would
+ * otherwise hold one per packet; beyond it a new request gets 503 statelessly.
+ */
+const MAX_SERVER_TRANSACTIONS = 1024;
 
 export class Uas {
   private readonly servers = new Map<string, ServerTx>();
@@ -67,6 +76,12 @@ export class Uas {
       return;
     }
     const respondTo = responseDestination(req, r);
+    if (this.servers.size >= (this.o.maxTransactions ?? MAX_SERVER_TRANSACTIONS)) {
+      this.refused.note(`${req.method} from ${r.source.host}: ${this.servers.size} transactions open; 503`);
+      const res = createResponse(req, 503, undefined, { toTag: statelessTag(req), headers: [['Retry-After', '5']] });
+      void this.o.wire.sendStateless(res, respondTo, r.via, r.connectionId).catch(() => {});
+      return;
+    }
     const wire = this.o.wire.to<SipResponse>(r.via, respondTo, r.connectionId);
     const tx: ServerTx =
       req.method === 'INVITE'

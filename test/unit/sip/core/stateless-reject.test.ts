@@ -79,4 +79,21 @@ describe('stateless refusal of strangers (issue 12)', () => {
     expect(tag(replies[0]!)).toBeDefined();
     expect(tag(replies[1]!)).toBe(tag(replies[0]!));
   });
+
+  it('past the bound on server transactions, a new request gets 503 statelessly and adds none', async () => {
+    const log = new LogSink({ level: 'error', systemd: false, write: () => {} }).logger('sip');
+    stack = new SipStack({ listen: ['udp:127.0.0.1:0'], userAgent: 'test', log, maxServerTransactions: 3 });
+    await stack.start();
+    const port = stack.transports[0]!.local.port;
+    const s = createSocket('udp4');
+    sock = s;
+    const replies: string[] = [];
+    s.on('message', (m) => replies.push(m.toString()));
+    await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+    for (let i = 0; i < 5; i++) s.send(strangerRequest('MESSAGE', i, port, s.address().port), port, '127.0.0.1');
+    await until('a reply to each request', () => replies.length === 5);
+    expect(stack.serverTransactionCount).toBe(3);
+    expect(replies.filter((r) => r.startsWith('SIP/2.0 405 '))).toHaveLength(3);
+    expect(replies.filter((r) => r.startsWith('SIP/2.0 503 '))).toHaveLength(2);
+  });
 });
