@@ -29,6 +29,13 @@ export const MAX_CONNECTIONS = 256;
 /** A line with no newline runs after this pause, as linphone runs `printf version` at once. */
 export const IDLE_LINE_MS = 200;
 /**
+ * Lines read but not yet answered, past which the connection stops reading
+ * (the kernel's buffer then holds the client back): a client writing
+ * commands faster than they run (e.g. a stream of `snapshot`s) cannot make
+ * the queue grow without bound.
+ */
+export const MAX_QUEUED_LINES = 64;
+/**
  * A client that does not read (an `events on` client that never drains) is
  * dropped, with a log line, past this much unsent output (issue 12 row 12).
  * Writes reach the socket only while its own queue is under its high-water
@@ -121,6 +128,7 @@ function listen(server: Server, where: { fd: number } | { path: string }): Promi
 class Connection implements ConnectionControl {
   private readonly reader = new LineReader(MAX_LINE_BYTES);
   private chain: Promise<void> = Promise.resolve();
+  private queued = 0;
   private idle: NodeJS.Timeout | undefined;
   private closing = false;
   private unsubscribe: (() => void) | undefined;
@@ -184,11 +192,16 @@ class Connection implements ConnectionControl {
   }
 
   private enqueue(run: () => Promise<Reply>): void {
+    if (++this.queued === MAX_QUEUED_LINES) this.socket.pause();
     this.chain = this.chain.then(async () => {
-      if (this.closing) return;
-      const reply = await run();
-      this.write(formatReply(reply));
-      if (this.closing) this.finish();
+      try {
+        if (this.closing) return;
+        const reply = await run();
+        this.write(formatReply(reply));
+        if (this.closing) this.finish();
+      } finally {
+        if (this.queued-- === MAX_QUEUED_LINES && !this.socket.destroyed) this.socket.resume();
+      }
     });
   }
 

@@ -82,29 +82,32 @@ export class Outgoing {
     const { ua, log } = this.call;
     clearTimeout(this.ringTimer);
     this.ringTimer = setTimeout(() => this.ringTimeout(), this.call.config.ring_timeout * 1000);
-    for (const target of targets) {
-      let client: InviteUac;
-      try {
-        let local: LocalMedia | undefined;
-        client = await ua.invite(
-          target,
-          (address) => {
-            local = this.call.media.local(address);
-            return buildOffer(local);
-          },
-          (uac) => {
-            this.legs.push({ client: uac, local: local! });
-            log.info(`INVITE ${target}`);
-            return this.events(uac);
-          },
-        );
-      } catch (e) {
-        log.warn(`cannot call ${target}: ${errorMessage(e)}`);
-        this.call.endReason = errorMessage(e);
-        continue;
-      }
-      if (!this.call.answered && client.state === 'calling') this.call.setState(CallState.OutgoingProgress);
-    }
+    // In parallel mode every target is dialed at once: one target slow to resolve or connect (DNS, TCP, TLS) does not hold back the others' ringing.
+    await Promise.all(
+      targets.map(async (target) => {
+        let client: InviteUac;
+        try {
+          let local: LocalMedia | undefined;
+          client = await ua.invite(
+            target,
+            (address) => {
+              local = this.call.media.local(address);
+              return buildOffer(local);
+            },
+            (uac) => {
+              this.legs.push({ client: uac, local: local! });
+              log.info(`INVITE ${target}`);
+              return this.events(uac);
+            },
+          );
+        } catch (e) {
+          log.warn(`cannot call ${target}: ${errorMessage(e)}`);
+          this.call.endReason = errorMessage(e);
+          return;
+        }
+        if (!this.call.answered && client.state === 'calling') this.call.setState(CallState.OutgoingProgress);
+      }),
+    );
     if (this.clients.every((c) => c.state === 'failed' || c.state === 'cancelled')) this.onClientFailed(undefined, 503, this.call.endReason ?? 'no target could be called');
   }
 
