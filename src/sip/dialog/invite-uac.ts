@@ -49,6 +49,9 @@ export interface InviteUacOptions {
   route?: Route;
 }
 
+/** Early dialogs one INVITE tracks: far more screens than a house has (media goes to 16 at most, door/call/outgoing.ts). */
+export const MAX_EARLY_DIALOGS = 64;
+
 export class InviteUac {
   private _state: InviteUacState = 'calling';
   readonly callId = newCallId();
@@ -56,6 +59,7 @@ export class InviteUac {
   private cseq = 1;
   private outgoing: OutgoingRequest | undefined;
   private readonly early = new Map<string, { dialog: Dialog; sdpSeen: boolean; rseq?: number }>();
+  private warnedForks = false;
   private answered: { dialog: Dialog; ack: SipRequest } | undefined;
   private cancelWanted = false;
   private cancelSent = false;
@@ -171,8 +175,15 @@ export class InviteUac {
     const tag = res.to.params.get('tag');
     let entry = tag ? this.early.get(tag) : undefined;
     if (tag && !entry && res.status > 100) {
-      entry = { dialog: Dialog.fromResponse(this.outgoing!.request, res, this.contact), sdpSeen: false };
-      this.early.set(tag, entry);
+      // Each new To tag is a fork (§12.1.2), and anyone who can answer the INVITE can invent tags: past
+      // MAX_EARLY_DIALOGS the further ones are not tracked (their 18x is still told, without a dialog).
+      if (this.early.size < MAX_EARLY_DIALOGS) {
+        entry = { dialog: Dialog.fromResponse(this.outgoing!.request, res, this.contact), sdpSeen: false };
+        this.early.set(tag, entry);
+      } else if (!this.warnedForks) {
+        this.warnedForks = true;
+        this.opts.log.warn(`INVITE ${this.callId}: more than ${MAX_EARLY_DIALOGS} early dialogs; further forks are not tracked`);
+      }
     }
     // RFC 3262 §4: a retransmitted (or out-of-order) reliable provisional is neither PRACKed nor processed again.
     if (entry && isReliable(res) && !this.prack(entry, res)) return;

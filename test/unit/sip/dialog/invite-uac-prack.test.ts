@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../../src/log/logger.js';
 import type { ClientCallbacks, SipStack } from '../../../../src/sip/core/sip-stack.js';
 import type { DialogRouter } from '../../../../src/sip/dialog/dialog-router.js';
-import { InviteUac } from '../../../../src/sip/dialog/invite-uac.js';
+import { InviteUac, MAX_EARLY_DIALOGS } from '../../../../src/sip/dialog/invite-uac.js';
 import { createResponse, type SipRequest } from '../../../../src/sip/message/index.js';
 
 const SDP = 'v=0\r\no=screen 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=video 40002 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n';
@@ -38,7 +38,7 @@ async function calling() {
     invite!.cb.onResponse(res);
   };
   const pracks = () => sent.filter((r) => r.method === 'PRACK');
-  return { invite: invite!.req, reliable183, pracks, early, provisional };
+  return { client, invite: invite!.req, reliable183, pracks, early, provisional };
 }
 
 describe('InviteUac and reliable provisional responses (RFC 3262)', () => {
@@ -68,5 +68,13 @@ describe('InviteUac and reliable provisional responses (RFC 3262)', () => {
     c.reliable183(1, 'screenB');
     expect(c.pracks().map((p) => /tag=(\w+)/.exec(p.headers.get('To')!)![1])).toEqual(['screenA', 'screenB']);
     expect(c.early).toEqual(['screenA', 'screenB']);
+  });
+
+  it('tracks at most MAX_EARLY_DIALOGS forks: invented To tags cannot grow its memory', async () => {
+    const c = await calling();
+    for (let i = 0; i < MAX_EARLY_DIALOGS + 100; i++) c.reliable183(1, `fork${i}`);
+    expect(c.client.earlyDialogs).toHaveLength(MAX_EARLY_DIALOGS);
+    expect(c.early).toHaveLength(MAX_EARLY_DIALOGS);
+    expect(c.pracks()).toHaveLength(MAX_EARLY_DIALOGS);
   });
 });
