@@ -187,6 +187,7 @@ export class CallRecorder extends TypedEmitter<CallRecorderEvents> {
     const dir = this.opts.pictureDir;
     const name = `visitor-${id}-${fileTime(new Date(this.now()))}.jpg`;
     const path = join(dir, name);
+    this.opts.log.debug(`call ${id}: taking a visitor picture`);
     try {
       await ensurePrivateDir(dir);
       await this.opts.media.snapshot(path);

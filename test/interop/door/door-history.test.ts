@@ -57,13 +57,13 @@ function jpegSize(data: Buffer): { width: number; height: number } | undefined {
 describe.skipIf(!hasSipp)('visitor pictures and the call log', () => {
   const cleanups = useCleanups();
 
-  async function door(screenPort: number, dir = tempDir()): Promise<RunningDaemon> {
+  async function door(screenPort: number, dir = tempDir(), level = 'info'): Promise<RunningDaemon> {
     const rtp = await freeRtpRange(8);
     return startDaemonCleanedBy(
       cleanups,
       `[call]\ntargets = ["sip:screen@127.0.0.1:${screenPort}"]\nring_timeout = 20\n` +
         `[media]\nrtp_ports = "${rtp}"\nwidth = ${WIDTH}\nheight = ${HEIGHT}\n` +
-        `[gpio]\nbackend = "sim"\nrelay_pulse_ms = 100\n[log]\nlevel = "info"\n`,
+        `[gpio]\nbackend = "sim"\nrelay_pulse_ms = 100\n[log]\nlevel = "${level}"\n`,
       { dir, env: { STATE_DIRECTORY: join(dir, 'state') } },
     );
   }
@@ -80,7 +80,7 @@ describe.skipIf(!hasSipp)('visitor pictures and the call log', () => {
     const [videoPort, audioPort] = await freeUdpPorts(2);
     const screenPort = await freePort();
     const s = screen('screen-hangs-up', screenPort, { videoport: videoPort!, audioport: audioPort! }, 2);
-    const d = await door(screenPort);
+    const d = await door(screenPort, tempDir(), 'trace');
     expect(await converse(d.socket, 'history\n')).toBe('Status: Ok\n\nSize: 0\n\n');
 
     expect(await converse(d.socket, 'press\n')).toBe('Status: Ok\n\n');
@@ -90,6 +90,15 @@ describe.skipIf(!hasSipp)('visitor pictures and the call log', () => {
     expect(await converse(d.socket, 'open-door\n')).toBe('Status: Ok\n\n');
     await until('call 2 in the log', async () => (await history(d)).length === 2, 20_000);
     await expectScenarioEnded(s);
+    // The press → INVITE path never waits for the picture: each INVITE is on the wire before its picture is
+    // asked for (the trace log writes a message's line breaks as \n).
+    const out = d.output();
+    const invites = [...out.matchAll(/sent to udp:\S+:\\nINVITE sip:screen@/g)].map((m) => m.index);
+    const shots = [...out.matchAll(/call \d+: taking a visitor picture/g)].map((m) => m.index);
+    expect(invites).toHaveLength(2);
+    expect(shots).toHaveLength(2);
+    expect(invites[0]).toBeLessThan(shots[0]!);
+    expect(invites[1]).toBeLessThan(shots[1]!);
 
     const calls = await history(d);
     const answerer = `sip:screen@127.0.0.1:${screenPort}`;
