@@ -16,7 +16,7 @@
  * done (a second picture due after the call ended is still taken and
  * waited for), so each call is one line, written once.
  */
-import { rm } from 'node:fs/promises';
+import { chmod, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileTime } from '../../config/paths.js';
 import type { HistoryConfig } from '../../config/schema.js';
@@ -55,6 +55,8 @@ export interface VisitorPicture {
 }
 
 export type CallRecorderEvents = { picture: [VisitorPicture] };
+
+export const PICTURE_MODE = 0o640;
 
 export interface CallRecorderOptions {
   config: Pick<HistoryConfig, 'pictures' | 'second_picture_s'>;
@@ -98,7 +100,9 @@ export class CallRecorder extends TypedEmitter<CallRecorderEvents> {
   }
 
   async start(): Promise<void> {
+    const startedAt = Date.now(); // compared with file times: the real clock
     await this.opts.store.load();
+    await this.removeOrphans(startedAt);
   }
 
   /** Pictures not yet due are given up; calls still open are written as they are. */
@@ -115,6 +119,30 @@ export class CallRecorder extends TypedEmitter<CallRecorderEvents> {
   /** The latest `n` calls, newest first. */
   latest(n: number): CallRecord[] {
     return this.opts.store.latest(n);
+  }
+
+  /**
+   * Visitor pictures no record names (their call's record was never written: a power cut or a crash
+   * during the call, a log that was removed) are deleted, so the pictures stay bounded with the log.
+   * Only older than this start, and only names the recorder writes.
+   */
+  private async removeOrphans(before: number): Promise<void> {
+    const dir = this.opts.pictureDir;
+    let names: string[];
+    try {
+      names = (await readdir(dir)).filter((n) => PICTURE_NAME.test(n));
+    } catch {
+      return; // no pictures yet
+    }
+    const kept = new Set(this.opts.store.latest(Number.MAX_SAFE_INTEGER).flatMap((r) => r.pictures));
+    let removed = 0;
+    for (const n of names.filter((x) => !kept.has(x))) {
+      const st = await stat(join(dir, n)).catch(() => undefined);
+      if (!st?.isFile() || st.mtimeMs >= before) continue;
+      await rm(join(dir, n), { force: true });
+      removed++;
+    }
+    if (removed > 0) this.opts.log.info(`removed ${removed} visitor picture(s) of calls not in the call log`);
   }
 
   private onRing(ring: RingInfo): void {
@@ -195,6 +223,8 @@ export class CallRecorder extends TypedEmitter<CallRecorderEvents> {
       this.opts.log.warn(`call ${id}: no visitor picture: ${errorMessage(e)}`);
       return;
     }
+    // The engine creates it 0640 less the umask; the group must be able to read it whatever the umask.
+    await chmod(path, PICTURE_MODE).catch((e: unknown) => this.opts.log.warn(`call ${id}: ${path}: ${errorMessage(e)}`));
     p.pictures.push(name);
     this.opts.log.info(`call ${id}: visitor picture ${path}`);
     this.emit('picture', { id, button, path });

@@ -5,7 +5,7 @@
  * openings during the call, the pictures); pictures of records the bounds
  * remove are deleted.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -179,5 +179,28 @@ describe('call recorder', () => {
     await r.stop();
     expect(r.latest(10)).toEqual([]);
     expect(existsSync(join(dir, 'state', 'calls.jsonl'))).toBe(false);
+  });
+
+  it('at start, visitor pictures no record names (a call cut by a power failure) are removed; other files stay', async () => {
+    const first = recorder();
+    await first.start();
+    door.fire('ring', ring(1));
+    await vi.waitFor(() => expect(pictures()).toHaveLength(1));
+    state(1, CallState.End, 'terminated');
+    state(1, CallState.Released);
+    await first.stop();
+    const kept = pictures()[0]!;
+    const dirOf = join(dir, 'state', 'pictures');
+    for (const n of ['visitor-5-20261203-110000-000.jpg', 'snapshot-20261203-110000-000.jpg', 'holiday.jpg']) writeFileSync(join(dirOf, n), 'x');
+    mkdirSync(join(dirOf, 'visitor-6-20261203-110000-000.jpg')); // not a file: left alone
+    const old = new Date(Date.now() - 60_000);
+    for (const n of readdirSync(dirOf)) utimesSync(join(dirOf, n), old, old);
+
+    const second = recorder();
+    await second.start();
+    expect(pictures()).toEqual(['holiday.jpg', 'snapshot-20261203-110000-000.jpg', kept, 'visitor-6-20261203-110000-000.jpg'].sort());
+    expect(lines.join('')).toMatch(/removed 1 visitor picture\(s\) of calls not in the call log/);
+    expect(statSync(join(dirOf, kept)).mode & 0o777).toBe(0o640);
+    await second.stop();
   });
 });
