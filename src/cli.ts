@@ -60,8 +60,8 @@ program
     'after',
     `
 Commands include call, ring, press, answer, terminate, call-status, dtmf,
-open-door, snapshot [NAME] (a JPEG into media.picture_dir only) and
-register-status; \`doorstation ctl help\` lists them all, docs/control-protocol.md
+open-door, snapshot [NAME] (a JPEG into media.picture_dir only), history [N]
+(the latest calls) and register-status; \`doorstation ctl help\` lists them all, docs/control-protocol.md
 describes them. Exit code: 0 Ok, 1 Error, 2 daemon unreachable.`,
   )
   .action(async (words: string[], opts: { socket: string }) => {

@@ -14,7 +14,11 @@ import { registrationCommands } from './control/commands/registration-commands.j
 import { registrationEvent } from './control/events/registration-events.js';
 import { SipStack } from './sip/core/sip-stack.js';
 import { callCommands } from './control/commands/call-commands.js';
-import { pictureDir, snapshotCommands } from './control/commands/snapshot-command.js';
+import { snapshotCommands } from './control/commands/snapshot-command.js';
+import { pictureDir, stateDir } from './config/paths.js';
+import { historyCommands } from './control/commands/history-command.js';
+import { publishHistoryEvents } from './control/events/history-events.js';
+import { createCallRecorder } from './door/history/call-recorder.js';
 import { publishCallEvents } from './control/events/call-events.js';
 import { DoorStation } from './door/door-station.js';
 import { configWarnings } from './door/config-warnings.js';
@@ -127,6 +131,13 @@ export class Daemon {
     publishCallEvents(this.door, this.events);
     this.gpio.onPress(() => void this.door.ring());
     this.commands.add(...callCommands(this.door, this.media), ...snapshotCommands(this.media, pictureDir(config.media.picture_dir)));
+    // Visitor pictures and the call log (issue 15); a service before door's, so it stops after the calls end.
+    const history = config.history.enabled
+      ? createCallRecorder({ config: config.history, stateDir: stateDir(), pictureDir: pictureDir(config.media.picture_dir), door: this.door, opener: this.opener, media: this.media, log: sink.logger('history') })
+      : undefined;
+    if (history) publishHistoryEvents(history, this.events);
+    this.commands.add(...historyCommands(history));
+    if (history) this.services.push(history);
     this.services.push({ name: 'door', start: async () => {}, stop: () => this.door.stop() });
 
     const [listenFd] = takeListenFds();

@@ -210,6 +210,19 @@ const mdns = z
   })
   .prefault({});
 
+// Visitor pictures and the call log (issue 15): calls.jsonl and the pictures in the state directory.
+const history = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    // The log's bounds: past either, the oldest calls (and their pictures) are removed.
+    max_entries: int(10, 100000).default(1000),
+    max_bytes: int(16384, 16777216, ' (bytes)').default(1048576),
+    pictures: z.boolean().default(true),
+    // A second picture this many seconds after the press; 0: none.
+    second_picture_s: int(0, 60, ' (seconds)').default(0),
+  })
+  .prefault({});
+
 export const configSchema = z.strictObject({
   sip,
   account,
@@ -221,6 +234,7 @@ export const configSchema = z.strictObject({
   log,
   mqtt,
   mdns,
+  history,
 });
 
 export type Config = z.output<typeof configSchema>;
@@ -233,6 +247,7 @@ export type DoorConfig = Config['door'];
 export type ControlConfig = Config['control'];
 export type MqttConfig = Config['mqtt'];
 export type MdnsConfig = Config['mdns'];
+export type HistoryConfig = Config['history'];
 
 /** Keys whose values are masked in `check-config` and never logged. */
 export const SECRET_KEYS: ReadonlyArray<readonly [keyof Config, string]> = [

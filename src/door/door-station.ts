@@ -32,8 +32,18 @@ export interface SrtpRefusal {
   reason: string;
 }
 
+/** A press (or `ring`) started a call: which button, the plan in force, whom it rings. */
+export interface RingStart {
+  id: number;
+  button: string;
+  plan: string;
+  targets: string[];
+  at: Date;
+}
+
 export type DoorStationEvents = {
   'call-state': [CallStateChange];
+  ring: [RingStart];
   'srtp-refused': [SrtpRefusal];
 };
 
@@ -117,7 +127,11 @@ export class DoorStation extends TypedEmitter<DoorStationEvents> {
       busy.endReason = 'the door button was pressed';
       void busy.hangup();
     }
-    return this.call(this.opts.config.call.targets, this.opts.config.call.early_media);
+    // Stand-in until h15a's buttons and plans: one button, the [call] plan.
+    const at = new Date();
+    const r = this.call(this.opts.config.call.targets, this.opts.config.call.early_media);
+    if (!r.already) this.emit('ring', { id: r.id, button: 'button', plan: 'default', targets: [...this.opts.config.call.targets], at });
+    return r;
   }
 
   /** `call URI [--early-media]`: one target; the flag forces early video on. */

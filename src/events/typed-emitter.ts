@@ -42,3 +42,8 @@ export class TypedEmitter<Events extends EventMap> {
     }
   }
 }
+
+/** What a consumer of a TypedEmitter needs of it: to listen (test doubles implement only this). */
+export interface Listens<E extends EventMap> {
+  on<K extends keyof E & string>(event: K, listener: (...args: E[K]) => void): unknown;
+}

@@ -45,7 +45,8 @@ export async function startDaemon(extraToml = '', opts: StartOptions = {}): Prom
   const argv = [...(opts.wrap ?? []), process.execPath, CLI, 'run', '-c', config];
   const proc = spawn(argv[0]!, argv.slice(1), {
     cwd: dir,
-    env: { ...process.env, JOURNAL_STREAM: '', ...opts.env },
+    // The call log and visitor pictures (issue 15) go into the test's own directory, not the user's ~/.local/state.
+    env: { ...process.env, JOURNAL_STREAM: '', STATE_DIRECTORY: join(dir, 'state'), ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

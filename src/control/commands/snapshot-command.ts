@@ -8,8 +8,8 @@
  * one directory, and nothing else on the file system.
  */
 import { mkdir } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { fileTime } from '../../config/paths.js';
 import type { MediaEngine } from '../../media/media-engine.js';
 import { errorMessage } from '../../log/error-message.js';
 import type { Command } from '../registry.js';
@@ -18,24 +18,9 @@ import { fail, ok } from '../reply.js';
 /** A letter or digit first (no dot files, no `..`), then letters, digits, `.`, `_`, `-`; no `/`. */
 const PLAIN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
-/**
- * `media.picture_dir`, or when empty: `$STATE_DIRECTORY/pictures` (systemd's
- * StateDirectory=, /var/lib/doorstation under the installed unit), else
- * `${XDG_STATE_HOME:-~/.local/state}/doorstation/pictures` (demo runs as yourself).
- */
-export function pictureDir(configured: string, env: NodeJS.ProcessEnv = process.env): string {
-  if (configured) return configured;
-  const state = env['STATE_DIRECTORY']?.split(':')[0];
-  if (state) return join(state, 'pictures');
-  return join(env['XDG_STATE_HOME'] || join(homedir(), '.local', 'state'), 'doorstation', 'pictures');
-}
-
 /** The name to write, or an error text: `snapshot-20261203-132501-123.jpg` when none is given. */
 export function pictureName(arg: string, now = new Date()): { name: string } | { error: string } {
-  if (arg === '') {
-    const t = now.toISOString().replace(/[-:]/g, '').replace('T', '-').replace(/\.(\d+)Z$/, '-$1');
-    return { name: `snapshot-${t}.jpg` };
-  }
+  if (arg === '') return { name: `snapshot-${fileTime(now)}.jpg` };
   if (!PLAIN_NAME.test(arg)) return { error: 'Invalid name: a plain file name (letters, digits, ".", "_", "-"; no "/"), written into the picture directory.' };
   return { name: arg };
 }

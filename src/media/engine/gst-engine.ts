@@ -54,6 +54,8 @@ export class GstMediaEngine extends TypedEmitter<MediaEvents> implements MediaEn
   /** Our video SDES key (base64), when video goes out as SRTP; see MediaCapabilities.video.srtpKey. */
   private videoKey: string | undefined;
   private started = false;
+  /** The JPEG being taken: snapshots asked for meanwhile (a press's visitor picture and MQTT's) share it. */
+  private jpeg: Promise<Buffer | undefined> | undefined;
   private readonly failing = new Set<MediaComponent>();
 
   constructor(opts: GstMediaEngineOptions) {
@@ -176,7 +178,8 @@ export class GstMediaEngine extends TypedEmitter<MediaEvents> implements MediaEn
 
   async snapshot(file: string): Promise<void> {
     if (!this.video) throw new Error('no video source');
-    const jpeg = await this.video.snapshot();
+    // Two snapshots at once on the one snapshot branch would close its valve under each other: one frame for both.
+    const jpeg = await (this.jpeg ??= this.video.snapshot().finally(() => (this.jpeg = undefined)));
     if (!jpeg) throw new Error('no camera frame within 3 s');
     // Created, never replaced: an existing name, a link or a FIFO there fails at once (EEXIST/ELOOP), and
     // the open can never block a libuv pool thread on a FIFO nobody reads (issue 12 row 14).
