@@ -90,11 +90,28 @@ function datedSections(raw: unknown, file: string): string[] {
 }
 
 function keyName(path: ReadonlyArray<PropertyKey>): string {
+  if (typeof path[1] === 'number') return tableArrayKey(path);
   const [section, ...rest] = path.map(String);
   if (section === undefined) return '(top level)';
   if (rest.length === 0) return `[${section}]`;
   const [key, ...idx] = rest;
   return `[${section}] ${key}${idx.map((i) => `[${i}]`).join('')}`;
+}
+
+/** An array of tables (issue 15, `[[buttons]]`): `[[buttons]] #2 [[buttons.schedule]] #1 from`, counted from 1 as a user reads the file. */
+function tableArrayKey(path: ReadonlyArray<PropertyKey>): string {
+  const out: string[] = [];
+  const tables: string[] = [];
+  for (let i = 0; i < path.length; i++) {
+    const [here, next] = [path[i], path[i + 1]];
+    if (typeof here === 'number') out[out.length - 1] += `[${here}]`; // an item of a plain list, as keyName writes it
+    else if (typeof next === 'number' && (i === 0 || i + 2 < path.length)) {
+      tables.push(String(here));
+      out.push(`[[${tables.join('.')}]] #${next + 1}`);
+      i++;
+    } else out.push(String(here));
+  }
+  return out.join(' ');
 }
 
 function describeIssue(issue: z.core.$ZodIssue, file: string): string[] {
