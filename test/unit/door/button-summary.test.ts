@@ -27,6 +27,15 @@ name = "flat-2"
 line = 6
 `;
 
+function problemsOf(text: string): string[] {
+  try {
+    parseConfigText(text, 'door.toml');
+    return [];
+  } catch (e) {
+    return (e as { problems: string[] }).problems;
+  }
+}
+
 describe('check-config on buttons', () => {
   it('summarises each button and plan, the schedule first and its zone', () => {
     expect(buttonSummary(parseConfigText(TWO))).toEqual([
@@ -54,30 +63,18 @@ describe('check-config on buttons', () => {
 
   it('clear errors: duplicate names, times, days, a line used twice', () => {
     const bad = `[[buttons]]\nname = "a"\nline = 27\n[[buttons.schedule]]\ndays = ["weekdays"]\nfrom = "7:00"\nto = "24:00"\n[[buttons]]\nname = "a"\nline = 5\n[[buttons]]\nname = "b c"\nline = 5\n`;
-    let problems: string[] = [];
-    try {
-      parseConfigText(bad, 'door.toml');
-    } catch (e) {
-      problems = (e as { problems: string[] }).problems;
-    }
-    expect(problems).toEqual([
+    const crossKeys = [
+      'door.toml: [[buttons]] #1 line: GPIO 27 is already gpio.relay',
+      'door.toml: [[buttons]] #2 name: "a" names two buttons (names must be unique)',
+      'door.toml: [[buttons]] #3 line: GPIO 5 is already the line of button "a"',
+    ];
+    expect(problemsOf(bad)).toEqual([
       'door.toml: [[buttons]] #1 [[buttons.schedule]] #1 days[0]: must be a day ("mon" .. "sun") or a range of days such as "mon-fri" (got "weekdays")',
       'door.toml: [[buttons]] #1 [[buttons.schedule]] #1 from: must be a time of day "HH:MM" from "00:00" to "23:59" (got "7:00")',
       'door.toml: [[buttons]] #1 [[buttons.schedule]] #1 to: must be a time of day "HH:MM" from "00:00" to "23:59" (got "24:00")',
       'door.toml: [[buttons]] #3 name: must be 1 to 32 letters, digits, "_" or "-" (got "b c")',
-      'door.toml: [[buttons]] #1 line: GPIO 27 is already gpio.relay',
-      'door.toml: [[buttons]] #2 name: "a" names two buttons (names must be unique)',
-      'door.toml: [[buttons]] #3 line: GPIO 5 is already the line of button "a"',
+      ...crossKeys,
     ]);
-    try {
-      parseConfigText(bad.replace('"weekdays"', '"mon-fri"').replace('"7:00"', '"07:00"').replace('"24:00"', '"23:00"').replace('"b c"', '"b"'), 'door.toml');
-    } catch (e) {
-      problems = (e as { problems: string[] }).problems;
-    }
-    expect(problems).toEqual([
-      'door.toml: [[buttons]] #1 line: GPIO 27 is already gpio.relay',
-      'door.toml: [[buttons]] #2 name: "a" names two buttons (names must be unique)',
-      'door.toml: [[buttons]] #3 line: GPIO 5 is already the line of button "a"',
-    ]);
+    expect(problemsOf(bad.replace('"weekdays"', '"mon-fri"').replace('"7:00"', '"07:00"').replace('"24:00"', '"23:00"').replace('"b c"', '"b"'))).toEqual(crossKeys);
   });
 });
