@@ -75,6 +75,12 @@ describe('check-config on buttons', () => {
       'door.toml: [[buttons]] #3 name: must be 1 to 32 letters, digits, "_" or "-" (got "b c")',
       ...crossKeys,
     ]);
+    expect(problemsOf('[[buttons]]\nnme = "a"\n[[buttons.schedule]]\nfrom = "22:00"\ntargest = []\n')).toEqual([
+      'door.toml: [[buttons]] #1 name: missing (must be a string)',
+      'door.toml: [[buttons]] #1 [[buttons.schedule]] #1 to: missing (must be a string)',
+      'door.toml: [[buttons]] #1 [[buttons.schedule]] #1 targest: unknown key (did you mean "targets"?)',
+      'door.toml: [[buttons]] #1 nme: unknown key (did you mean "name"?)',
+    ]);
     expect(problemsOf(bad.replace('"weekdays"', '"mon-fri"').replace('"7:00"', '"07:00"').replace('"24:00"', '"23:00"').replace('"b c"', '"b"'))).toEqual(crossKeys);
   });
 });
