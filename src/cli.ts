@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 /** The `doorstation` command (SPEC section 1), built with commander. */
 import { Command, Option } from 'commander';
-import { stringify } from 'smol-toml';
+import { readFileSync } from 'node:fs';
+import { parse as parseToml, stringify } from 'smol-toml';
 import { ConfigError, loadConfig, maskSecrets } from './config/load.js';
 import { ctl } from './control/client.js';
 import { configWarnings } from './door/config-warnings.js';
+import { buttonSummary, buttonWarnings } from './door/button-summary.js';
 import { prepareStart, runDaemon } from './run.js';
 import { consoleSink } from './log/logger.js';
 import { VERSION } from './version.js';
@@ -77,7 +79,10 @@ program
       const { config, file } = loadConfig(opts.config);
       process.stdout.write(`# effective config from ${file ?? 'built-in defaults (no config file)'}\n`);
       process.stdout.write(stringify(maskSecrets(config)) + '\n');
-      for (const w of configWarnings(config)) process.stderr.write(`warning: ${w}\n`);
+      // Issue 15: what each button rings and when, as comments so the output stays TOML.
+      process.stdout.write(`\n# buttons and their call plans:\n${buttonSummary(config).map((l) => `# ${l}\n`).join('')}`);
+      const raw: unknown = file ? parseToml(readFileSync(file, 'utf8')) : {};
+      for (const w of [...configWarnings(config), ...buttonWarnings(config, raw)]) process.stderr.write(`warning: ${w}\n`);
       process.exit(0);
     } catch (e) {
       if (e instanceof ConfigError) process.exit(reportConfigError(e));

@@ -38,6 +38,9 @@ import { takeListenFds } from './systemd/listen-fds.js';
 import { VERSION } from './version.js';
 import { errorMessage } from './log/error-message.js';
 import { secretValues } from './config/load.js';
+import { effectiveButtons } from './config/buttons.js';
+import { daemonClock } from './clock.js';
+import { publishRingEvents } from './control/events/ring-events.js';
 
 /** A part of the daemon with a life: started in order, stopped in reverse. */
 export interface Service {
@@ -77,7 +80,7 @@ export class Daemon {
     this.commands.add(...basicCommands(this.commands, this.events));
 
     // GPIO first: its start drives the relay off before anything else runs, and it stops last.
-    this.gpio = new GpioService({ config: config.gpio, log: sink.logger('gpio') });
+    this.gpio = new GpioService({ config: config.gpio, log: sink.logger('gpio'), buttons: effectiveButtons(config) });
     publishGpioEvents(this.gpio, this.events);
     this.opener = new DoorOpener({ config: config.door, relay: this.gpio, log: sink.logger('door') });
     publishDoorEvents(this.opener, this.events);
@@ -108,8 +111,11 @@ export class Daemon {
     this.services.push({ name: 'sip', start: () => this.sip.start(), stop: () => this.sip.stop() });
     this.registration = this.createRegistration(config, sink);
     this.commands.add(...registrationCommands(() => this.registration));
+    const clock = daemonClock();
+    if (clock.notice) this.log.warn(clock.notice);
     this.door = new DoorStation({
       config,
+      clock: clock.now,
       stack: this.sip,
       media: this.media,
       opener: this.opener,
@@ -128,8 +134,9 @@ export class Daemon {
         for (const h of hops) this.registration?.flowFailed(h.host, h.port);
       },
     });
+    publishRingEvents(this.door, this.events);
     publishCallEvents(this.door, this.events);
-    this.gpio.onPress(() => void this.door.ring());
+    this.gpio.onPress((button) => void this.door.ring(button));
     this.commands.add(...callCommands(this.door, this.media), ...snapshotCommands(this.media, pictureDir(config.media.picture_dir)));
     // Visitor pictures and the call log (issue 15); a service before door's, so it stops after the calls end.
     const history = config.history.enabled

@@ -90,6 +90,7 @@ function datedSections(raw: unknown, file: string): string[] {
 }
 
 function keyName(path: ReadonlyArray<PropertyKey>): string {
+  if (typeof path[1] === 'number') return tableArrayKey(path);
   const [section, ...rest] = path.map(String);
   if (section === undefined) return '(top level)';
   if (rest.length === 0) return `[${section}]`;
@@ -97,11 +98,27 @@ function keyName(path: ReadonlyArray<PropertyKey>): string {
   return `[${section}] ${key}${idx.map((i) => `[${i}]`).join('')}`;
 }
 
+/** An array of tables (issue 15, `[[buttons]]`): `[[buttons]] #2 [[buttons.schedule]] #1 from`, counted from 1 as a user reads the file. */
+function tableArrayKey(path: ReadonlyArray<PropertyKey>): string {
+  const out: string[] = [];
+  const tables: string[] = [];
+  for (let i = 0; i < path.length; i++) {
+    const [here, next] = [path[i], path[i + 1]];
+    if (typeof here === 'number') out[out.length - 1] += `[${here}]`; // an item of a plain list, as keyName writes it
+    else if (typeof next === 'number' && (i === 0 || i + 2 < path.length)) {
+      tables.push(String(here));
+      out.push(`[[${tables.join('.')}]] #${next + 1}`);
+      i++;
+    } else out.push(String(here));
+  }
+  return out.join(' ');
+}
+
 function describeIssue(issue: z.core.$ZodIssue, file: string): string[] {
   const where = keyName(issue.path);
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((k) => {
-      const full = issue.path.length === 0 ? `[${k}]` : `${where} ${k}`;
+      const full = issue.path.length === 0 ? `[${k}]` : keyName([...issue.path, k]);
       const what = issue.path.length === 0 ? 'unknown section' : 'unknown key';
       const hint = suggest(k, knownKeys(issue.path));
       return `${file}: ${full}: ${what}${hint ? ` (did you mean "${hint}"?)` : ''}`;
@@ -111,6 +128,8 @@ function describeIssue(issue: z.core.$ZodIssue, file: string): string[] {
     const names: Record<string, string> = { object: 'a table', array: 'a list', int: 'a whole number' };
     const want = names[issue.expected] ?? `a ${issue.expected}`;
     const got = issue.input === undefined ? '' : ` (got ${isSecret(issue.path) ? describeKind(issue.input) : describeValue(issue.input)})`;
+    // Only keys without a default can be absent ([[buttons]] name, a schedule's from and to).
+    if (issue.input === undefined && 'input' in issue) return [`${file}: ${where}: missing (must be ${want})`];
     return [`${file}: ${where}: must be ${want}${got}`];
   }
   const got = !isSecret(issue.path) && issue.code !== 'custom' && 'input' in issue && issue.input !== undefined ? ` (got ${describeValue(issue.input)})` : '';
@@ -139,7 +158,25 @@ function knownKeys(path: ReadonlyArray<PropertyKey>): string[] {
   const defaults = configSchema.parse({}) as Record<string, unknown>;
   if (path.length === 0) return Object.keys(defaults);
   const section = defaults[String(path[0])];
+  if (Array.isArray(section)) return tableArrayKeys(path);
   return section && typeof section === 'object' ? Object.keys(section) : [];
+}
+
+/** The keys an entry of an array of tables (`[[buttons]]`, `[[buttons.schedule]]`) may have, read from the schema. */
+function tableArrayKeys(path: ReadonlyArray<PropertyKey>): string[] {
+  type Def = { type: string; innerType?: Node; element?: Node; shape?: Record<string, Node> };
+  type Node = { _zod: { def: Def } };
+  const unwrap = (n: Node | undefined): Node | undefined => {
+    let node = n;
+    while (node && (node._zod.def.type === 'default' || node._zod.def.type === 'prefault' || node._zod.def.type === 'optional')) node = node._zod.def.innerType;
+    return node;
+  };
+  let node: Node | undefined = configSchema as unknown as Node;
+  for (const step of path) {
+    node = unwrap(node);
+    node = typeof step === 'number' ? node?._zod.def.element : node?._zod.def.shape?.[String(step)];
+  }
+  return Object.keys(unwrap(node)?._zod.def.shape ?? {});
 }
 
 /** The closest known key within two edits, for "did you mean". */

@@ -94,6 +94,8 @@ const call = z
     // A target named by IP address while an outbound proxy or registrar is in use: "direct" calls it
     // itself (a screen on the LAN keeps working when the proxy is down), "via-proxy" sends it through.
     direct_ip: z.enum(['direct', 'via-proxy']).default('direct'),
+    // Issue 15: the IANA zone the buttons' schedules are read in; empty: the system's (TZ, /etc/localtime).
+    timezone: z.string().refine(isTimeZone, { message: 'must be an IANA time zone such as "Europe/Berlin" (or empty for the system\'s)' }).default(''),
   })
   .prefault({});
 
@@ -222,6 +224,71 @@ const history = z
     second_picture_s: int(0, 60, ' (seconds)').default(0),
   })
   .prefault({});
+// ---- Issue 15 (h15a): several buttons, each with its call plan and schedules ------------------------------
+/** `mon`..`sun` and ranges `mon-fri`, `fri-mon` (a range may wrap past Sunday). */
+export const DAY_NAMES = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+const dayOrRange = z
+  .string()
+  .regex(new RegExp(`^(${DAY_NAMES.join('|')})(-(${DAY_NAMES.join('|')}))?$`), { message: 'must be a day ("mon" .. "sun") or a range of days such as "mon-fri"' });
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'must be a time of day "HH:MM" from "00:00" to "23:59"' });
+const buttonName = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,32}$/, { message: 'must be 1 to 32 letters, digits, "_" or "-"' });
+/** What a plan may set; unset keys come from the button, the button's from [call]. */
+const planKeys = {
+  targets: z.array(sipUri('homescreen')).optional(),
+  mode: z.enum(['parallel', 'sequential']).optional(),
+  ring_timeout: int(1, 600, ' (seconds)').optional(),
+  early_media: z.enum(['none', 'video', 'audio+video']).optional(),
+};
+const scheduleEntry = z.strictObject({
+  name: buttonName.optional(),
+  days: z.array(dayOrRange).min(1, { message: 'needs at least one day (all week: ["mon-sun"])' }).default(['mon-sun']),
+  from: clockTime,
+  to: clockTime,
+  ...planKeys,
+});
+const button = z
+  .strictObject({
+    name: buttonName,
+    line: gpioLine.default(-1),
+    active_low: z.boolean().default(true),
+    ...planKeys,
+    schedule: z.array(scheduleEntry).default([]),
+  })
+  .superRefine((b, ctx) => {
+    const names = b.schedule.map((s, i) => s.name ?? `schedule-${i + 1}`);
+    names.forEach((n, i) => {
+      if (n === 'default' || names.indexOf(n) !== i)
+        ctx.addIssue({ code: 'custom', path: ['schedule', i, 'name'], message: n === 'default' ? '"default" names the plan outside every schedule' : `"${n}" names two schedules of this button` });
+    });
+  });
+const buttons = z.array(button).default([]);
+
+function isTimeZone(zone: string): boolean {
+  if (zone === '') return true;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Button lines differ from each other and from the relay and the LED (with [[buttons]], gpio.button is unused). */
+function checkButtons(c: { buttons: Array<{ name: string; line: number }>; gpio: { relay: number; led: number } }, ctx: z.RefinementCtx): void {
+  const seen = new Map<string, number>();
+  const lines = new Map<number, string>([[c.gpio.relay, 'gpio.relay'], [c.gpio.led, 'gpio.led']]);
+  c.buttons.forEach((b, i) => {
+    if (seen.has(b.name)) ctx.addIssue({ code: 'custom', path: ['buttons', i, 'name'], message: `"${b.name}" names two buttons (names must be unique)` });
+    seen.set(b.name, i);
+    if (b.line < 0) return;
+    const other = lines.get(b.line);
+    if (other) ctx.addIssue({ code: 'custom', path: ['buttons', i, 'line'], message: `GPIO ${b.line} is already ${other}` });
+    lines.set(b.line, `the line of button "${b.name}"`);
+  });
+}
+// ---- end issue 15 (h15a) ----------------------------------------------------------------------------------
 
 export const configSchema = z.strictObject({
   sip,
@@ -235,7 +302,8 @@ export const configSchema = z.strictObject({
   mqtt,
   mdns,
   history,
-});
+  buttons,
+}).superRefine(checkButtons);
 
 export type Config = z.output<typeof configSchema>;
 export type SipConfig = Config['sip'];
@@ -248,6 +316,8 @@ export type ControlConfig = Config['control'];
 export type MqttConfig = Config['mqtt'];
 export type MdnsConfig = Config['mdns'];
 export type HistoryConfig = Config['history'];
+export type ButtonConfig = Config['buttons'][number];
+export type ScheduleConfig = ButtonConfig['schedule'][number];
 
 /** Keys whose values are masked in `check-config` and never logged. */
 export const SECRET_KEYS: ReadonlyArray<readonly [keyof Config, string]> = [

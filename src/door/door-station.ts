@@ -1,11 +1,11 @@
 /**
- * The door station's policy: what a press does (the call plan of
- * `[call]`), which incoming calls are answered (`door.allowed`,
+ * The door station's policy: what a press does (the plan in force of the
+ * button pressed: plan/call-plan.ts), which incoming calls are answered (`door.allowed`,
  * `auto_answer`), where DTMF, INFO and MESSAGE codes go (the door
  * opener), and the call events it publishes (control/events/call-events.ts
  * shows them on the control socket).
  */
-import type { Config } from '../config/schema.js';
+import type { CallConfig, Config } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import type { MediaEngine } from '../media/media-engine.js';
 import type { DtmfDigit } from '../dtmf.js';
@@ -15,6 +15,9 @@ import { CallState, type CallStateName } from './call/call-state.js';
 import { DoorCall, type DoorCallContext } from './call/door-call.js';
 import type { DoorOpener } from './opener/door-opener.js';
 import { codeFromMessage } from './opener/body-codes.js';
+import { effectiveButtons, type EffectiveButton } from '../config/buttons.js';
+import { realClock, type Clock } from '../clock.js';
+import { planInForce } from './plan/call-plan.js';
 
 /** A call moved to `state`; `from` is what linphone shows as From (the door itself on outgoing calls). */
 export interface CallStateChange {
@@ -32,12 +35,15 @@ export interface SrtpRefusal {
   reason: string;
 }
 
-/** A press (or `ring`) started a call: which button, the plan in force, whom it rings. */
+/** A press (or `ring`) started a call (issue 15): which button, the plan in force, whom it rings. */
 export interface RingStart {
   id: number;
   button: string;
+  /** "default" or the schedule entry's name. */
   plan: string;
+  mode: CallConfig['mode'];
   targets: string[];
+  /** The daemon clock's time of the press. */
   at: Date;
 }
 
@@ -65,16 +71,20 @@ export interface DoorStationOptions {
   registrationProblem?(): string | undefined;
   /** An INVITE to these next hops got no response at all (see DoorCallContext.onUnreachable). */
   onUnreachable?(hops: Endpoint[]): void;
+  /** What time it is for the schedules (clock.ts: the daemon's one clock); real time if absent. */
+  clock?: Clock;
 }
 
 export class DoorStation extends TypedEmitter<DoorStationEvents> {
   private readonly calls = new Map<number, DoorCall>();
   private nextId = 1;
   private readonly ctx: DoorCallContext;
+  private readonly buttons: EffectiveButton[];
 
   constructor(private readonly opts: DoorStationOptions) {
     super();
     const { config, stack, media, log } = opts;
+    this.buttons = effectiveButtons(config);
     const ua = new UserAgent({ stack, log, identity: config.sip.identity, credentials: opts.credentials }, { onInvite: (inc) => this.incoming(inc), onMessage: (inc) => this.message(inc) });
     this.ctx = {
       ua,
@@ -110,8 +120,14 @@ export class DoorStation extends TypedEmitter<DoorStationEvents> {
     return this.calls.get(id);
   }
 
+  /** The buttons' names in config order: `ring NAME` takes these ("button" without [[buttons]]). */
+  get buttonNames(): string[] {
+    return this.buttons.map((b) => b.name);
+  }
+
   /**
-   * A press (button or `ring`): the configured plan. A press while the
+   * A press (button or `ring`) of `button` (undefined: the first): the
+   * button's plan in force now (issue 15). A press while the
    * door's own call is ringing or up does nothing but say so: a visitor
    * leaning on the button must not cancel the call the residents are about
    * to answer. An incoming call never holds a press back (issue 12: one
@@ -120,29 +136,46 @@ export class DoorStation extends TypedEmitter<DoorStationEvents> {
    * targets. The visitor at the door outranks a screen looking at it; that
    * screen, being one of the targets, rings with the visitor.
    */
-  ring(): { id: number; already: boolean } {
+  ring(button?: string): { id: number; already: boolean } {
+    const pressed = button === undefined ? this.buttons[0]! : this.buttons.find((b) => b.name === button);
+    if (!pressed) throw new Error(`no button named ${JSON.stringify(button)} (buttons: ${this.buttonNames.join(', ')})`);
+    const name = pressed.name;
     const busy = this.current();
+    if (busy?.direction === 'out') {
+      this.opts.log.info(`button ${name} pressed: press ignored, call ${busy.id} is already ${busy.state}`);
+      return { id: busy.id, already: true };
+    }
     if (busy?.direction === 'in') {
-      this.opts.log.info(`button pressed during the ${busy.answered ? 'answered' : 'ringing'} call ${busy.id} from ${busy.remote}: it ends, the press rings the targets`);
+      this.opts.log.info(`button ${name} pressed during the ${busy.answered ? 'answered' : 'ringing'} call ${busy.id} from ${busy.remote}: it ends, the press rings the targets`);
       busy.endReason = 'the door button was pressed';
       void busy.hangup();
     }
-    // Stand-in until h15a's buttons and plans: one button, the [call] plan.
-    const at = new Date();
-    const r = this.call(this.opts.config.call.targets, this.opts.config.call.early_media);
-    if (!r.already) this.emit('ring', { id: r.id, button: 'button', plan: 'default', targets: [...this.opts.config.call.targets], at });
-    return r;
+    const at = (this.opts.clock ?? realClock)();
+    const plan = planInForce(pressed, this.opts.config.call, at);
+    this.opts.log.info(`button ${name} pressed: plan ${plan.name} → targets ${plan.targets.join(', ') || '(none)'} (${plan.mode}, ring_timeout ${plan.ring_timeout} s, early_media ${plan.early_media})`);
+    return this.start(plan.targets, plan.early_media, plan, (id) => this.emit('ring', { id, button: name, plan: plan.name, mode: plan.mode, targets: plan.targets, at }));
   }
 
   /** `call URI [--early-media]`: one target; the flag forces early video on. */
   call(targets: string[], earlyMedia: Config['call']['early_media']): { id: number; already: boolean } {
+    return this.start(targets, earlyMedia);
+  }
+
+  /** `started` runs with the new call's id before its first state event, so a ring-started event comes first. */
+  private start(
+    targets: string[],
+    earlyMedia: CallConfig['early_media'],
+    plan?: Pick<CallConfig, 'mode' | 'ring_timeout'>,
+    started?: (id: number) => void,
+  ): { id: number; already: boolean } {
     const busy = this.current();
     if (busy) {
       this.opts.log.info(`call ${busy.id} is already ${busy.state}; press ignored`);
       return { id: busy.id, already: true };
     }
     const id = this.nextId++;
-    this.calls.set(id, DoorCall.outgoing(id, targets, this.ctx, earlyMedia));
+    started?.(id);
+    this.calls.set(id, DoorCall.outgoing(id, targets, this.ctx, earlyMedia, plan));
     return { id, already: false };
   }
 

@@ -11,21 +11,16 @@
  */
 import type { GpioConfig } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
-import type { GpioBackend, InputLine, Level, OutputLine } from './backend.js';
-import { Debouncer } from './debouncer.js';
+import type { GpioBackend, OutputLine } from './backend.js';
+import { ButtonInputs, type ButtonLine, type PressOutcome } from './buttons.js';
 import type { ExitGuard } from './exit-guard.js';
 import { Relay, type PulseOutcome } from './relay.js';
 
 export type { PulseOutcome } from './relay.js';
-
-export type PressOutcome =
-  | { readonly status: 'pressed' }
-  /** `button = -1`. */
-  | { readonly status: 'no-button' }
-  /** GPIO not started, or closed. */
-  | { readonly status: 'unavailable' };
+export type { ButtonLine, PressOutcome } from './buttons.js';
 
 export interface HardwareState {
+  /** The first button's. */
   readonly button: 'none' | 'pressed' | 'released';
   readonly relay: 'none' | 'on' | 'off';
   readonly led: 'none' | 'on' | 'off';
@@ -34,17 +29,19 @@ export interface HardwareState {
 /** What the daemon holds of GPIO whether or not the pins are open (GpioService). */
 export interface DoorHardware {
   /**
-   * Called once per debounced press, however much the contact bounces.
+   * Called once per debounced press, however much the contact bounces,
+   * with the button's name ("button" for the one-button keys).
    * Returns the remover. A listener that throws is logged and the others
    * still run: a bug in one must not keep the door from ringing.
    */
-  onPress(listener: () => void): () => void;
+  onPress(listener: (button: string) => void): () => void;
   /**
-   * Presses the button in software: on the simulator by moving its pin
-   * (with contact bounce), on real GPIO by feeding the debouncer, so either
-   * way it is the path a finger takes. Resolves once released.
+   * Presses a button in software (`name` undefined: the first): on the
+   * simulator by moving its pin (with contact bounce), on real GPIO by
+   * feeding the debouncer, so either way it is the path a finger takes.
+   * Resolves once released.
    */
-  press(): Promise<PressOutcome>;
+  press(name?: string): Promise<PressOutcome>;
   pulseRelay(): PulseOutcome;
   /** The call LED; a no-op with `led = -1`. */
   setLed(on: boolean): void;
@@ -67,25 +64,22 @@ export interface DoorHardwareOptions {
    * Called once per debounced press. One listener: GpioService hands its
    * fan-out here, so listeners outlive a stop and a start of the pins.
    */
-  onPress?: () => void;
+  onPress?: (button: string) => void;
+  /** The buttons (issue 15, config/buttons.ts); absent: the one of `button` / `button_active_low`, named "button". */
+  buttons?: readonly ButtonLine[];
 }
 
-/** Bounces a simulated press makes on the way down and up, each shorter than any debounce time. */
-const SIM_BOUNCES = 3;
-const SIM_BOUNCE_MS = 1;
-/** How long a simulated finger stays on the button once it has settled. */
-const SIM_HOLD_MS = 100;
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** The one-button keys as a button list. */
+export function singleButton(c: Pick<DoorHardwareConfig, 'button' | 'button_active_low'>): ButtonLine[] {
+  return [{ name: 'button', line: c.button, active_low: c.button_active_low, single: true }];
+}
 
 /** The open pins behind DoorHardware; presses go to the one `onPress` given at construction. */
 export class GpioDoorHardware implements Omit<DoorHardware, 'onPress'> {
   private readonly relay: Relay | undefined;
   private readonly led: OutputLine | undefined;
-  private readonly button: InputLine | undefined;
-  private readonly debouncer: Debouncer | undefined;
+  private readonly buttons: ButtonInputs | undefined;
   private ledOn = false;
-  private pressing: Promise<unknown> = Promise.resolve();
   private closed = false;
 
   constructor(private readonly opts: DoorHardwareOptions) {
@@ -97,28 +91,25 @@ export class GpioDoorHardware implements Omit<DoorHardware, 'onPress'> {
         : undefined;
     try {
       this.led = c.led >= 0 ? backend.openOutput(c.led, 0) : undefined;
-      if (c.button >= 0) {
-        this.button = backend.openInput(c.button, (level) => this.debouncer?.input(this.isActive(level)));
-        this.debouncer = new Debouncer(c.debounce_ms, this.isActive(this.button.read()), (active) => {
-          if (active) this.emitPress();
-        });
-      }
+      const buttons = opts.buttons ?? singleButton(c);
+      this.buttons = new ButtonInputs({ buttons, debounceMs: c.debounce_ms, backend, log, onPress: (name) => this.opts.onPress?.(name) });
     } catch (e) {
       this.relay?.close();
       throw e;
     }
     log.info(
-      `button ${c.button >= 0 ? `GPIO ${c.button}${c.button_active_low ? ' (active low)' : ''}, debounce ${c.debounce_ms} ms` : 'none'}; ` +
+      `${this.buttons.describe()}, debounce ${c.debounce_ms} ms; ` +
         `relay ${c.relay >= 0 ? `GPIO ${c.relay}${c.relay_active_low ? ' (active low)' : ''}, pulse ${c.relay_pulse_ms} ms` : 'none'}; ` +
         `led ${c.led >= 0 ? `GPIO ${c.led}` : 'none'}`,
     );
   }
 
-  press(): Promise<PressOutcome> {
-    // One simulated finger at a time: two overlapping presses would cancel each other's levels.
-    const run = this.pressing.then(() => this.pressOnce());
-    this.pressing = run.catch(() => {});
-    return run;
+  press(name?: string): Promise<PressOutcome> {
+    return this.closed || !this.buttons ? Promise.resolve({ status: 'unavailable' }) : this.buttons.press(name);
+  }
+
+  get buttonNames(): string[] {
+    return this.buttons?.names ?? [];
   }
 
   pulseRelay(): PulseOutcome {
@@ -135,7 +126,7 @@ export class GpioDoorHardware implements Omit<DoorHardware, 'onPress'> {
 
   state(): HardwareState {
     return {
-      button: this.debouncer ? (this.debouncer.level ? 'pressed' : 'released') : 'none',
+      button: Object.values(this.buttons?.state() ?? {})[0] ?? 'none',
       relay: this.relay ? (this.relay.isOn ? 'on' : 'off') : 'none',
       led: this.led ? (this.ledOn ? 'on' : 'off') : 'none',
     };
@@ -144,52 +135,12 @@ export class GpioDoorHardware implements Omit<DoorHardware, 'onPress'> {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.debouncer?.close();
-    this.button?.close();
+    this.buttons?.close();
     if (this.led) {
       this.led.write(0);
       this.led.close();
     }
     this.relay?.close();
     this.opts.backend.close();
-  }
-
-  private isActive(level: Level): boolean {
-    return this.opts.config.button_active_low ? level === 0 : level === 1;
-  }
-
-  private emitPress(): void {
-    this.opts.log.info('button pressed');
-    this.opts.onPress?.();
-  }
-
-  private async pressOnce(): Promise<PressOutcome> {
-    const c = this.opts.config;
-    if (this.closed) return { status: 'unavailable' };
-    if (c.button < 0 || !this.debouncer) return { status: 'no-button' };
-    const active: Level = c.button_active_low ? 0 : 1;
-    const inactive: Level = active === 1 ? 0 : 1;
-    const backend = this.opts.backend;
-    const drive = (level: Level) => {
-      if (this.closed) return;
-      if (backend.simulateInput) backend.simulateInput(c.button, level);
-      else this.debouncer?.input(this.isActive(level));
-    };
-    // Without debounce every bounce would count, as configured; a simulated press is a good contact then.
-    const bounces = c.debounce_ms > 0 ? SIM_BOUNCES : 0;
-    const edge = async (to: Level, from: Level) => {
-      for (let i = 0; i < bounces; i++) {
-        drive(to);
-        await sleep(SIM_BOUNCE_MS);
-        drive(from);
-        await sleep(SIM_BOUNCE_MS);
-      }
-      drive(to);
-    };
-    await edge(active, inactive);
-    await sleep(c.debounce_ms + SIM_HOLD_MS);
-    await edge(inactive, active);
-    await sleep(c.debounce_ms + 1);
-    return this.closed ? { status: 'unavailable' } : { status: 'pressed' };
   }
 }

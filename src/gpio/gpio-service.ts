@@ -10,7 +10,7 @@
 import type { GpioConfig } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import type { GpioBackend } from './backend.js';
-import { GpioDoorHardware, type DoorHardware, type HardwareState, type PressOutcome } from './door-hardware.js';
+import { GpioDoorHardware, singleButton, type ButtonLine, type DoorHardware, type HardwareState, type PressOutcome } from './door-hardware.js';
 import type { ExitGuard } from './exit-guard.js';
 import type { LineRole } from './gpio-errors.js';
 import { openOnoffBackend, type OnoffBackendOptions } from './onoff-backend.js';
@@ -27,13 +27,15 @@ export interface GpioServiceOptions {
   /** Extra onoff options (sysfsRoot, gpioClass); used when `config.backend` is "onoff". */
   onoff?: Omit<OnoffBackendOptions, 'log' | 'roles'>;
   guard?: ExitGuard;
+  /** The buttons (issue 15, config/buttons.ts effectiveButtons); absent: gpio.button, named "button". */
+  buttons?: readonly ButtonLine[];
 }
 
 export class GpioService implements DoorHardware {
   readonly name = 'gpio';
   private hardware: GpioDoorHardware | undefined;
   private current: GpioBackend | undefined;
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Set<(button: string) => void>();
 
   constructor(private readonly opts: GpioServiceOptions) {}
 
@@ -47,7 +49,7 @@ export class GpioService implements DoorHardware {
     const { config, log } = this.opts;
     const backend = await this.openBackend();
     try {
-      this.hardware = new GpioDoorHardware({ config, backend, log, guard: this.opts.guard, onPress: () => this.pressed() });
+      this.hardware = new GpioDoorHardware({ config, backend, log, guard: this.opts.guard, buttons: this.buttons, onPress: (name) => this.pressed(name) });
     } catch (e) {
       backend.close();
       throw e;
@@ -59,13 +61,22 @@ export class GpioService implements DoorHardware {
     this.close();
   }
 
-  onPress(listener: () => void): () => void {
+  onPress(listener: (button: string) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  press(): Promise<PressOutcome> {
-    return this.hardware ? this.hardware.press() : Promise.resolve({ status: 'unavailable' });
+  press(name?: string): Promise<PressOutcome> {
+    return this.hardware ? this.hardware.press(name) : Promise.resolve({ status: 'unavailable' });
+  }
+
+  /** The buttons' names, in config order, whether or not GPIO runs. */
+  get buttonNames(): string[] {
+    return this.buttons.map((b) => b.name);
+  }
+
+  private get buttons(): readonly ButtonLine[] {
+    return this.opts.buttons ?? singleButton(this.opts.config);
   }
 
   pulseRelay(): PulseOutcome {
@@ -86,12 +97,12 @@ export class GpioService implements DoorHardware {
     this.current = undefined;
   }
 
-  private pressed(): void {
+  private pressed(button: string): void {
     for (const l of [...this.listeners]) {
       try {
-        l();
+        l(button);
       } catch (e) {
-        this.opts.log.error(`button press handler failed: ${errorDetail(e)}`);
+        this.opts.log.error(`button ${button}: press handler failed: ${errorDetail(e)}`);
       }
     }
   }
@@ -100,11 +111,11 @@ export class GpioService implements DoorHardware {
     const { config: c, log } = this.opts;
     if (c.backend === 'sim') {
       // The simulated button starts released whichever way it is wired.
-      const inputs = c.button >= 0 ? { [c.button]: c.button_active_low ? 1 : 0 } as const : {};
+      const inputs = Object.fromEntries(this.buttons.filter((b) => b.line >= 0).map((b) => [b.line, b.active_low ? 1 : 0] as const));
       return new SimBackend({ inputs, levelDir: simLevelDir(), ...this.opts.sim, log: log.child('sim') });
     }
     const roles: Record<number, LineRole> = {};
-    if (c.button >= 0) roles[c.button] = 'button';
+    for (const b of this.buttons) if (b.line >= 0) roles[b.line] = 'button';
     if (c.relay >= 0) roles[c.relay] = 'relay';
     if (c.led >= 0) roles[c.led] = 'led';
     return openOnoffBackend({ ...this.opts.onoff, log, roles });

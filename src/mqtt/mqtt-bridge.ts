@@ -166,8 +166,8 @@ export class MqttBridge {
     this.wired = true;
     const { door, opener, gpio, media, events, config } = this.opts;
     const t = this.topics;
-    gpio.onPress(() => {
-      this.send(jsonEvent(t.button, { event_type: PRESS_EVENT, button: 'button' }));
+    gpio.onPress((button) => {
+      this.send(jsonEvent(t.button, { event_type: PRESS_EVENT, button }));
       if (config.picture) setImmediate(() => void this.takePicture());
     });
     door.on('call-state', (c) => {

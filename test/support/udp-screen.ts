@@ -147,8 +147,8 @@ export interface DoorUnderTest {
 }
 
 /** The door with `toml` (sections call, door, ...) over a real SIP stack on 127.0.0.1. */
-export async function doorUnderTest(toml: Record<string, Record<string, unknown>>): Promise<DoorUnderTest> {
-  const config = configSchema.parse({ ...toml, sip: { listen: ['udp:127.0.0.1:0'], ...toml.sip } });
+export async function doorUnderTest(toml: Record<string, Record<string, unknown> | unknown[]>, clock?: () => Date): Promise<DoorUnderTest> {
+  const config = configSchema.parse({ ...toml, sip: { listen: ['udp:127.0.0.1:0'], ...(toml.sip as Record<string, unknown> | undefined) } });
   const lines: string[] = [];
   const sink = new LogSink({ level: 'debug', systemd: true, write: (l) => lines.push(l) });
   const stack = new SipStack({ listen: config.sip.listen, userAgent: 'test', log: sink.logger('sip') });
@@ -165,7 +165,7 @@ export async function doorUnderTest(toml: Record<string, Record<string, unknown>
     },
     log: sink.logger('door'),
   });
-  const station = new DoorStation({ config, stack, media, opener, log: sink.logger('door') });
+  const station = new DoorStation({ config, stack, media, opener, log: sink.logger('door'), clock });
   const port = stack.transportFor('udp')!.local.port;
   return Object.assign(d, {
     station,

@@ -12,6 +12,7 @@ import { LINPHONE_CALL_STATE } from '../events/call-events.js';
 import type { Command } from '../registry.js';
 import { fail, ok, type Body, type Reply } from '../reply.js';
 import { errorMessage } from '../../log/error-message.js';
+import { unknownButton } from './press-command.js';
 
 /** States in which linphone's call-status shows From (the remote party). */
 const SHOWS_FROM = new Set<CallStateName>([
@@ -71,9 +72,17 @@ export function callCommands(door: DoorStation, media: MediaEngine): Command[] {
     },
     {
       name: 'ring',
-      syntax: 'ring',
-      description: 'Does what a press of the button does: rings call.targets as configured. A press during a call is ignored.',
-      run: () => ok([['Id', door.ring().id]]),
+      syntax: 'ring [<button>]',
+      description:
+        'Does what a press of a button does (none named: the first): rings the plan of that button in force now ' +
+        '(call.targets without [[buttons]]). A press during a call is ignored.',
+      run: (args) => {
+        const words = args.split(/\s+/).filter(Boolean);
+        if (words.length > 1) return fail('ring takes at most one argument, a button name.');
+        const name = words[0];
+        if (name !== undefined && !door.buttonNames.includes(name)) return fail(unknownButton(name, door.buttonNames));
+        return ok([['Id', door.ring(name).id]]);
+      },
     },
     {
       name: 'terminate',

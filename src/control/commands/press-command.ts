@@ -14,18 +14,26 @@ import type { DoorHardware } from '../../gpio/door-hardware.js';
 export const NO_BUTTON = 'No button configured.';
 export const GPIO_UNAVAILABLE = 'GPIO is not running.';
 
+/** `ring NAME` / `press NAME` with a name no button has (issue 15). */
+export function unknownButton(name: string, names: readonly string[]): string {
+  return `No button named "${name}"; the buttons are: ${names.join(', ')}.`;
+}
+
 export function pressCommands(hardware: Pick<DoorHardware, 'press'>): Command[] {
   return [
     {
       name: 'press',
-      syntax: 'press',
+      syntax: 'press [<button>]',
       description:
-        'Presses the button in software: debounce, button-pressed event and ring, as a finger would. ' +
+        'Presses a button in software (none named: the first): debounce, button-pressed event and ring, as a finger would. ' +
         'Answers once the simulated button is released.',
       run: async (args) => {
-        if (args !== '') return fail('press takes no arguments.');
-        const r = await hardware.press();
+        const words = args.split(/\s+/).filter(Boolean);
+        if (words.length > 1) return fail('press takes at most one argument, a button name.');
+        const r = await hardware.press(words[0]);
         switch (r.status) {
+          case 'unknown-button':
+            return fail(unknownButton(words[0]!, r.names));
           case 'pressed':
             return ok();
           case 'no-button':

@@ -52,6 +52,8 @@ export class DoorCall implements CallCore {
   private outgoing: Outgoing | undefined;
   private incoming: Incoming | undefined;
   private inDialog: InDialog | undefined;
+  /** [call], with a press's plan (issue 15: the button's mode and ring_timeout) over it. */
+  private readonly callConfig: CallConfig;
 
   private constructor(
     readonly id: number,
@@ -60,13 +62,16 @@ export class DoorCall implements CallCore {
     readonly remote: string,
     private readonly ctx: DoorCallContext,
     readonly earlyMedia: CallConfig['early_media'],
+    plan?: Pick<CallConfig, 'mode' | 'ring_timeout'>,
   ) {
+    this.callConfig = plan ? { ...ctx.call, mode: plan.mode, ring_timeout: plan.ring_timeout } : ctx.call;
     this.media = new CallMedia(ctx.media, ctx.srtp);
     this.log = ctx.log.child(`call ${id}`);
   }
 
-  static outgoing(id: number, targets: string[], ctx: DoorCallContext, earlyMedia: CallConfig['early_media']): DoorCall {
-    const call = new DoorCall(id, 'out', targets.join(', '), ctx, earlyMedia);
+  /** `plan`: a button's mode and ring_timeout (issue 15); absent: [call]'s. */
+  static outgoing(id: number, targets: string[], ctx: DoorCallContext, earlyMedia: CallConfig['early_media'], plan?: Pick<CallConfig, 'mode' | 'ring_timeout'>): DoorCall {
+    const call = new DoorCall(id, 'out', targets.join(', '), ctx, earlyMedia, plan);
     call.ctx.onState(call, CallState.OutgoingInit);
     call.outgoing = new Outgoing(call);
     call.outgoing.start(targets);
@@ -87,7 +92,7 @@ export class DoorCall implements CallCore {
   }
 
   get config(): CallConfig {
-    return this.ctx.call;
+    return this.callConfig;
   }
 
   get answered(): Answer | undefined {

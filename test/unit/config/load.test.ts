@@ -21,7 +21,7 @@ describe('config', () => {
     expect(c.sip.identity).toBe('sip:door@doorstation.local');
     expect(c.sip.user_agent).toMatch(/^doorstation\/\d+\.\d+\.\d+/);
     expect(c.account).toMatchObject({ registrar: '', expires: 600, password: '', ha1: '' });
-    expect(c.call).toEqual({ targets: ['sip:homescreen@doorstation.local'], mode: 'parallel', ring_timeout: 30, early_media: 'video', max_duration: 300, direct_ip: 'direct' });
+    expect(c.call).toEqual({ targets: ['sip:homescreen@doorstation.local'], mode: 'parallel', ring_timeout: 30, early_media: 'video', max_duration: 300, direct_ip: 'direct', timezone: '' });
     expect(c.media).toMatchObject({ video_source: 'test', audio_codecs: ['opus', 'PCMU', 'PCMA'], rtp_ports: '16384-16483', preroll: true, srtp: 'off' });
     expect(c.gpio).toMatchObject({ backend: 'sim', button: 17, relay: 27, led: -1, relay_pulse_ms: 3000 });
     expect(c.door).toMatchObject({ open_code: '', allowed: [], auto_answer: true, max_attempts: 5, lockout_s: 60 });

@@ -63,7 +63,8 @@ const KEYS = Object.entries(defaults).flatMap(([section, table]) => Object.entri
 function checkLines(lines: string[], file: string, section: string, key?: string): void {
   expect(lines.length).toBeGreaterThan(0);
   for (const l of lines) {
-    expect(l.startsWith(`${file}: [${section}]${key ? ` ${key}` : ''}`), l).toBe(true);
+    // An array of tables (issue 15: [[buttons]]) names its entry: `[[buttons]] #1`.
+    expect(l.startsWith(`${file}: [${section}]${key ? ` ${key}` : ''}`) || l.startsWith(`${file}: [[${section}]] #`), l).toBe(true);
     expect(l).not.toMatch(/\n|\s+at \S+ \(|Error:|undefined|\[object /);
     expect(l.length).toBeLessThan(300);
   }
@@ -98,7 +99,9 @@ describe('config: every key, every TOML type', () => {
 
   it('a section given as a value of any type, and a whole wrong file at once', () => {
     for (const section of Object.keys(defaults)) {
-      for (const value of Object.values(VALUES)) {
+      for (const [name, value] of Object.entries(VALUES)) {
+        // An array of tables (issue 15: [[buttons]]) may be an empty list.
+        if (Array.isArray(defaults[section]) && name === 'empty array') continue;
         try {
           parseConfigText(`${section} = ${value}\n`, 'door.toml');
           throw new Error(`${section} = ${value} accepted`);

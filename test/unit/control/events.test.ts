@@ -13,11 +13,11 @@ describe('control formats the features\' events', () => {
     );
   });
 
-  it('button-pressed: one event with no fields per press', () => {
-    let press = () => {};
+  it('button-pressed: one event per press, with the button\'s name', () => {
+    let press = (_button: string) => {};
     const seen: ControlEvent[] = [];
     publishGpioEvents({ onPress: (l) => ((press = l), () => {}) }, { publish: (e) => seen.push(e) });
-    press();
-    expect(seen.map(formatEvent)).toEqual(['Event-type: button-pressed\n\n']);
+    press('flat-2');
+    expect(seen.map(formatEvent)).toEqual(['Event-type: button-pressed\n\nButton: flat-2\n']);
   });
 });

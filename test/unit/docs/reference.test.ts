@@ -21,8 +21,23 @@ const read = (path: string): string => readFileSync(join(REPO, path), 'utf8');
 const CONFIGURATION = read('docs/configuration.md');
 const CONTROL = read('docs/control-protocol.md');
 
-/** `section.key` for every leaf of the defaulted config, nested tables included. */
+/**
+ * Arrays of tables (`[[buttons]]`, `[[buttons.schedule]]`) are empty by default: the walk reads a config
+ * holding one entry of each, every optional key given, and documents their keys as `buttons.name`,
+ * `buttons.schedule.from`. A new array of tables adds its entry here.
+ */
+const ONE_OF_EACH = {
+  buttons: [
+    {
+      name: 'b', line: 5, active_low: true, targets: [], mode: 'parallel', ring_timeout: 30, early_media: 'video',
+      schedule: [{ name: 's', days: ['mon'], from: '22:00', to: '07:00', targets: [], mode: 'parallel', ring_timeout: 30, early_media: 'video' }],
+    },
+  ],
+};
+
+/** `section.key` for every leaf of the config, nested tables and (through their first entry) arrays of tables included. */
 function configKeys(value: unknown, prefix = ''): string[] {
+  if (Array.isArray(value) && value.length > 0 && value.every((v) => v !== null && typeof v === 'object' && !Array.isArray(v))) return configKeys(value[0], prefix);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return [prefix];
   return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => configKeys(v, prefix ? `${prefix}.${k}` : k));
 }
@@ -58,13 +73,14 @@ function documentedCommands(): string[] {
 }
 
 describe('docs/configuration.md', () => {
-  const keys = configKeys(parseConfig({}));
+  const keys = configKeys(parseConfig(ONE_OF_EACH));
   const documented = documentedKeys(CONFIGURATION);
 
   it('finds the config keys (the walk itself works)', () => {
     expect(keys.length).toBeGreaterThan(30);
     expect(keys).toContain('sip.listen');
     expect(keys).toContain('door.open_code');
+    expect(keys).toContain('buttons.schedule.from');
   });
 
   it('describes every config key the schema has', () => {

@@ -44,7 +44,7 @@ describe('GPIO service and the press command', () => {
     const reply = press.run('', noConn);
     await vi.advanceTimersByTimeAsync(1000);
     expect(formatReply(await reply)).toBe('Status: Ok\n\n');
-    expect(seen).toEqual([{ type: 'button-pressed', body: [] }]);
+    expect(seen).toEqual([{ type: 'button-pressed', body: [['Button', 'button']] }]);
     expect(rings).toBe(1);
     await gpio.stop();
   });
@@ -66,7 +66,8 @@ describe('GPIO service and the press command', () => {
     const { gpio, press } = service({ button: -1 });
     await gpio.start();
     expect(formatReply(await press.run('', noConn))).toBe('Status: Error\nReason: No button configured.\n\n');
-    expect(formatReply(await press.run('x', noConn))).toBe('Status: Error\nReason: press takes no arguments.\n\n');
+    expect(formatReply(await press.run('x', noConn))).toBe('Status: Error\nReason: No button named "x"; the buttons are: button.\n\n');
+    expect(formatReply(await press.run('x y', noConn))).toBe('Status: Error\nReason: press takes at most one argument, a button name.\n\n');
     await gpio.stop();
   });
 

@@ -77,8 +77,8 @@ function setup(mqtt: Record<string, unknown> = {}) {
       return { opened: true as const, relay: 'started' as const };
     },
   });
-  const presses: Array<() => void> = [];
-  const gpio = { onPress: (l: () => void) => (presses.push(l), () => undefined) };
+  const presses: Array<(button: string) => void> = [];
+  const gpio = { onPress: (l: (button: string) => void) => (presses.push(l), () => undefined) };
   const media = Object.assign(new Fires<MediaEvents>(), { snapshot: async () => undefined });
   const subs: Array<(e: PublishedEvent) => void> = [];
   let client!: FakeClient;
@@ -105,13 +105,13 @@ describe('MqttBridge', () => {
     expect(c.options).toMatchObject({ clean: false, will: { topic: 'doorstation/door/availability', retain: true } });
     c.connected = true;
     c.emit('connect');
-    t.presses.forEach((p) => p());
+    t.presses.forEach((p) => p('flat-2'));
     t.door.fire('call-state', { id: 3, state: 'outgoing-ringing', from: 'sip:door@myhouse' });
     t.opener.fire('opened', { by: 'sip:kitchen@myhouse', method: 'dtmf' });
     t.subs.forEach((s) => s({ type: 'registration-state-changed', body: [['Id', 1], ['State', 'LinphoneRegistrationOk']] }));
     const by = (topic: string) => c.published.filter((p) => p.topic === `doorstation/door/${topic}`);
     expect(by('availability').at(-1)).toEqual({ topic: 'doorstation/door/availability', payload: 'online', retain: true });
-    expect(JSON.parse(by('button')[0]!.payload)).toMatchObject({ event_type: 'press', button: 'button' });
+    expect(JSON.parse(by('button')[0]!.payload)).toMatchObject({ event_type: 'press', button: 'flat-2' });
     expect(by('button')[0]!.retain).toBe(false);
     expect(by('call/state')[0]).toMatchObject({ payload: 'outgoing-ringing', retain: true });
     expect(JSON.parse(by('call/event')[0]!.payload)).toMatchObject({ id: 3, state: 'outgoing-ringing' });
