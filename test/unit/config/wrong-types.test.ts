@@ -99,6 +99,8 @@ describe('config: every key, every TOML type', () => {
   it('a section given as a value of any type, and a whole wrong file at once', () => {
     for (const section of Object.keys(defaults)) {
       for (const value of Object.values(VALUES)) {
+        // An array of tables (`[[relays]]`) is a list: an empty one is its default.
+        if (Array.isArray(defaults[section as keyof typeof defaults]) && value === '[]') continue;
         try {
           parseConfigText(`${section} = ${value}\n`, 'door.toml');
           throw new Error(`${section} = ${value} accepted`);
