@@ -21,8 +21,17 @@ const read = (path: string): string => readFileSync(join(REPO, path), 'utf8');
 const CONFIGURATION = read('docs/configuration.md');
 const CONTROL = read('docs/control-protocol.md');
 
-/** `section.key` for every leaf of the defaulted config, nested tables included. */
+/**
+ * One element of each array of tables, so their keys are walked too: `[[relays]]` (issue 15) gives
+ * `relays.name`, `relays.line` ... An array of tables is empty by default and would be a leaf.
+ */
+const ONE_OF_EACH = { relays: [{ name: 'gate', line: 22 }] };
+
+const isTable = (v: unknown): boolean => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** `section.key` for every leaf of the defaulted config, nested tables and arrays of tables included. */
 function configKeys(value: unknown, prefix = ''): string[] {
+  if (Array.isArray(value) && value.length > 0 && value.every(isTable)) return configKeys(value[0], prefix);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return [prefix];
   return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => configKeys(v, prefix ? `${prefix}.${k}` : k));
 }
@@ -58,13 +67,14 @@ function documentedCommands(): string[] {
 }
 
 describe('docs/configuration.md', () => {
-  const keys = configKeys(parseConfig({}));
+  const keys = configKeys(parseConfig(ONE_OF_EACH));
   const documented = documentedKeys(CONFIGURATION);
 
   it('finds the config keys (the walk itself works)', () => {
     expect(keys.length).toBeGreaterThan(30);
     expect(keys).toContain('sip.listen');
     expect(keys).toContain('door.open_code');
+    expect(keys).toContain('relays.open_codes');
   });
 
   it('describes every config key the schema has', () => {
