@@ -58,6 +58,11 @@ describe.skipIf(!hasSipp)('door panel: gate relay with its own code, exit button
     const levelRoot = tempDir('doorstation-panel-gpio-');
     cleanups.push(() => rmSync(levelRoot, { recursive: true, force: true }));
     const levels = join(levelRoot, 'gpio');
+    // Both relays left on by a killed run: the start drives each off.
+    for (const [line, on] of [[DOOR, '1'], [GATE, '0']] as const) {
+      mkdirSync(join(levels, `gpio${line}`), { recursive: true });
+      writeFileSync(join(levels, `gpio${line}`, 'value'), `${on}\n`);
+    }
     const [videoPort, audioPort] = await freeUdpPorts(2);
     const screenPort = await freePort();
     const screen = startSipp('door-screen-info-code', screenPort, { videoport: videoPort!, audioport: audioPort!, c1: 5, c2: 6, c3: 7, c4: 8 }, 30_000);
