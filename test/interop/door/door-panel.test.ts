@@ -49,6 +49,14 @@ const panelToml = (screenPort: number, rtp: string) =>
   `[door_contact]\nline = ${CONTACT}\nrelay = "door"\nheld_open_s = 1\n` +
   `[log]\nlevel = "info"\n`;
 
+/** The simulator's level files as a SIGKILL during two pulses leaves them: each relay at its on level. */
+function leaveBothOn(levels: string): void {
+  for (const [line, on] of [[DOOR, '1'], [GATE, '0']] as const) {
+    mkdirSync(join(levels, `gpio${line}`), { recursive: true });
+    writeFileSync(join(levels, `gpio${line}`, 'value'), `${on}\n`);
+  }
+}
+
 const show = (e: TimedEvent) => [e.type, ...Object.entries(e.fields).map(([k, v]) => `${k}=${v}`)].join(' ');
 
 describe.skipIf(!hasSipp)('door panel: gate relay with its own code, exit button, door contact', () => {
@@ -59,10 +67,7 @@ describe.skipIf(!hasSipp)('door panel: gate relay with its own code, exit button
     cleanups.push(() => rmSync(levelRoot, { recursive: true, force: true }));
     const levels = join(levelRoot, 'gpio');
     // Both relays left on by a killed run: the start drives each off.
-    for (const [line, on] of [[DOOR, '1'], [GATE, '0']] as const) {
-      mkdirSync(join(levels, `gpio${line}`), { recursive: true });
-      writeFileSync(join(levels, `gpio${line}`, 'value'), `${on}\n`);
-    }
+    leaveBothOn(levels);
     const [videoPort, audioPort] = await freeUdpPorts(2);
     const screenPort = await freePort();
     const screen = startSipp('door-screen-info-code', screenPort, { videoport: videoPort!, audioport: audioPort!, c1: 5, c2: 6, c3: 7, c4: 8 }, 30_000);
@@ -116,10 +121,7 @@ describe.skipIf(!hasSipp)('door panel: gate relay with its own code, exit button
     const dir = tempDir('doorstation-panel-start-');
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const levels = join(dir, 'gpio');
-    for (const [line, on] of [[DOOR, '1'], [GATE, '0']] as const) {
-      mkdirSync(join(levels, `gpio${line}`), { recursive: true });
-      writeFileSync(join(levels, `gpio${line}`, 'value'), `${on}\n`);
-    }
+    leaveBothOn(levels);
     const config = join(dir, 'doorstation.toml');
     writeFileSync(config, `${panelToml(9, '20000-20003')}[door]\nopen_kode = "1"\n`.replace('[door]\nallowed', '[doorx]\nallowed'));
     const run = spawnBounded(process.execPath, [CLI, 'run', '-c', config], { cwd: dir, env: { ...process.env, JOURNAL_STREAM: '', DOORSTATION_SIM_GPIO_DIR: levels }, stdio: ['ignore', 'pipe', 'pipe'] }, 30_000);

@@ -59,6 +59,13 @@ function panel(extra: Record<string, unknown> = {}) {
   return { gpio, opener, contact, events, seen, run, sim, level, proc };
 }
 
+/** `door-contact open|closed` on the simulator, the debounce run out with fake timers. */
+async function moveDoor(p: ReturnType<typeof panel>, to: 'open' | 'closed'): Promise<void> {
+  const r = p.run(`door-contact ${to}`);
+  await vi.advanceTimersByTimeAsync(100);
+  expect(await r).toBe('Status: Ok\n\n');
+}
+
 describe('door panel: relays, codes, exit button, door contact', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
@@ -167,11 +174,7 @@ describe('door panel: relays, codes, exit button, door contact', () => {
   it('opened with no pulse, with only another relay\'s pulse, or after the grace: door-forced after its door-state', async () => {
     const p = panel();
     await p.gpio.start();
-    const move = async (to: 'open' | 'closed') => {
-      const r = p.run(`door-contact ${to}`);
-      await vi.advanceTimersByTimeAsync(100);
-      expect(await r).toBe('Status: Ok\n\n');
-    };
+    const move = (to: 'open' | 'closed') => moveDoor(p, to);
     await move('open');
     await move('closed');
     await p.run('open-door gate');
@@ -197,11 +200,7 @@ describe('door panel: relays, codes, exit button, door contact', () => {
   it('door-held-open once per opening, after held_open_s; closing before then cancels it', async () => {
     const p = panel();
     await p.gpio.start();
-    const move = async (to: 'open' | 'closed') => {
-      const r = p.run(`door-contact ${to}`);
-      await vi.advanceTimersByTimeAsync(100);
-      await r;
-    };
+    const move = (to: 'open' | 'closed') => moveDoor(p, to);
     await p.run('open-door');
     await move('open');
     await vi.advanceTimersByTimeAsync(20_000);
