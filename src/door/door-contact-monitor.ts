@@ -20,6 +20,7 @@
 import type { DoorContactConfig } from '../config/schema.js';
 import { TypedEmitter } from '../events/typed-emitter.js';
 import type { Logger } from '../log/logger.js';
+import { SummaryLog } from '../log/summary-log.js';
 
 /** How long after its pulse ends a relay still counts as having let the door open. */
 export const FORCED_GRACE_MS = 5000;
@@ -48,9 +49,12 @@ export class DoorContactMonitor extends TypedEmitter<DoorContactEvents> {
   private letOpen: NodeJS.Timeout | undefined;
   private heldTimer: NodeJS.Timeout | undefined;
   private readonly removers: Array<() => void> = [];
+  /** A contact that flaps (a loose magnet, a broken wire) must not flood the journal; every event is still published. */
+  private readonly forcedLog: SummaryLog;
 
   constructor(private readonly opts: DoorContactMonitorOptions) {
     super();
+    this.forcedLog = new SummaryLog(opts.log, 'forced openings');
     if (opts.config.line < 0) return;
     this.removers.push(
       opts.panel.onRelayPulse((relay, ms) => {
@@ -70,13 +74,14 @@ export class DoorContactMonitor extends TypedEmitter<DoorContactEvents> {
     if (this.letOpen) clearTimeout(this.letOpen);
     if (this.heldTimer) clearTimeout(this.heldTimer);
     this.letOpen = this.heldTimer = undefined;
+    this.forcedLog.dispose();
   }
 
   private opened(): void {
     const { config, log } = this.opts;
     this.emit('state', { open: true });
     if (!this.letOpen) {
-      log.warn(`door forced: it opened with no pulse of relay "${config.relay}" (during its pulse or up to ${FORCED_GRACE_MS / 1000} s after)`);
+      this.forcedLog.note(`door forced: it opened with no pulse of relay "${config.relay}" (during its pulse or up to ${FORCED_GRACE_MS / 1000} s after)`);
       this.emit('forced');
     }
     if (this.heldTimer) clearTimeout(this.heldTimer);

@@ -118,7 +118,8 @@ export class DoorPanel {
           activeLevel: c.doorContact.open_level === 'high' ? 1 : 0,
           debounceMs: c.debounceMs,
           onChange: (open) => {
-            this.log.info(`door ${open ? 'open' : 'closed'}`);
+            // debug: the door-state event is logged too, and a flapping contact would write this line per change.
+            this.log.debug(`door ${open ? 'open' : 'closed'}`);
             this.contactListeners.emit(open);
           },
         });
