@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { LOG_LEVELS } from '../log/logger.js';
 import { VERSION } from '../version.js';
 import { isDtmfCode } from '../dtmf.js';
+import { panelSchemas } from './panel-schema.js';
 
 const SIP_URI = /^sips?:([^@\s;?]+@)?(\[[0-9a-fA-F:.]+\]|[^@\s:;?[\]]+)(:\d{1,5})?(;[^\s?]*)?(\?\S*)?$/;
 /** `udp:0.0.0.0:5060`, `tcp:[::]:5060`, `tls:door.example:5061`. */
@@ -211,121 +212,8 @@ const mdns = z
   .prefault({});
 
 
-// ---- Issue 15 (h15b): several relays, the exit button, the door contact ----------------------------------
-/** A relay's name: in `open-door NAME`, events (Relay), logs and MQTT. */
-const relayName = z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, { message: 'must be 1-32 letters, digits, "_" or "-"' });
-
-/** An open code: DTMF digits, at least 4 before an optional trailing `#` (a shorter code is guessed in minutes). */
-const openCode = z
-  .string()
-  .refine(isDtmfCode, { message: 'may hold only DTMF digits 0-9, A-D, * and #' })
-  .max(32, { message: 'must be at most 32 digits' })
-  .refine((c) => c.replace(/#$/, '').length >= 4, { message: 'must be at least 4 digits: a shorter code is guessed in minutes' });
-
-const relayTable = z.strictObject({
-  name: relayName,
-  line: gpioLine,
-  active_low: z.boolean().default(false),
-  pulse_ms: int(50, 60000, ' (ms)').default(3000),
-  // Secrets (SECRET_KEYS): masked by check-config, never logged.
-  open_codes: z.array(openCode).max(16, { message: 'may hold at most 16 codes' }).default([]),
-});
-
-/** `[[relays]]`: empty means the single relay of `[gpio]` relay* and `door.open_code`, named "door" (config/relays.ts). */
-const relays = z
-  .array(relayTable)
-  .max(16, { message: 'may hold at most 16 relays' })
-  .default([])
-  .superRefine((rs, ctx) => {
-    const seen = new Set<string>();
-    rs.forEach((r, i) => {
-      if (seen.has(r.name)) ctx.addIssue({ code: 'custom', message: `"${r.name}" names two relays: names must be unique`, path: [i, 'name'] });
-      seen.add(r.name);
-    });
-  });
-
-const exitButton = z
-  .strictObject({
-    line: gpioLine.default(-1),
-    active_low: z.boolean().default(true),
-    relay: relayName.default('door'),
-  })
-  .prefault({});
-
-const doorContact = z
-  .strictObject({
-    line: gpioLine.default(-1),
-    // The line's level while the door stands open (a reed contact to ground with a pull-up reads "high" when open).
-    open_level: z.enum(['high', 'low']).default('high'),
-    relay: relayName.default('door'),
-    // 0: no door-held-open event.
-    held_open_s: int(0, 86400, ' (seconds)').default(60),
-  })
-  .prefault({});
-
-/** The keys a panel check needs; the whole config at run time. */
-interface PanelKeys {
-  relays: z.output<typeof relays>;
-  exit_button: z.output<typeof exitButton>;
-  door_contact: z.output<typeof doorContact>;
-  gpio: { button: number; led: number; relay: number };
-  door: { open_code: string };
-  mqtt: { enabled: boolean; allow_open_door: boolean; relay_name: string };
-}
-
-/**
- * Checks across sections: relay names referenced exist, lines are distinct,
- * codes are distinct across relays (a shared code would open whichever
- * relay comes first), and codes of different lengths can be ended by `#`.
- * Messages never quote a code.
- */
-export function checkPanel(c: PanelKeys, ctx: z.RefinementCtx): void {
-  const named = c.relays.length > 0;
-  const names = named ? c.relays.map((r) => r.name) : ['door'];
-  const list = names.map((n) => `"${n}"`).join(', ');
-  const mustName = (value: string, path: (string | number)[]) => {
-    if (!names.includes(value)) ctx.addIssue({ code: 'custom', message: `names no relay "${value}" (relays: ${list})`, path });
-  };
-  if (c.exit_button.line >= 0) mustName(c.exit_button.relay, ['exit_button', 'relay']);
-  if (c.door_contact.line >= 0) mustName(c.door_contact.relay, ['door_contact', 'relay']);
-  if (c.mqtt.enabled && c.mqtt.allow_open_door) mustName(c.mqtt.relay_name, ['mqtt', 'relay_name']);
-  if (named && c.door.open_code !== '') {
-    ctx.addIssue({ code: 'custom', message: 'is the single-relay form: with [[relays]], give each relay its open_codes', path: ['door', 'open_code'] });
-  }
-  // Lines: every wired line once (gpio.button/led/relay are checked among themselves in [gpio]).
-  const lines: Array<[number, string, (string | number)[]]> = [
-    [c.gpio.button, 'gpio.button', ['gpio', 'button']],
-    [c.gpio.led, 'gpio.led', ['gpio', 'led']],
-    ...(named ? c.relays.map((r, i): [number, string, (string | number)[]] => [r.line, `relays "${r.name}"`, ['relays', i, 'line']]) : [[c.gpio.relay, 'gpio.relay', ['gpio', 'relay']] as [number, string, (string | number)[]]]),
-    [c.exit_button.line, 'exit_button.line', ['exit_button', 'line']],
-    [c.door_contact.line, 'door_contact.line', ['door_contact', 'line']],
-  ];
-  const owner = new Map<number, string>();
-  for (const [line, what, path] of lines) {
-    if (line < 0) continue;
-    const first = owner.get(line);
-    if (first !== undefined && !(first.startsWith('gpio.') && what.startsWith('gpio.'))) {
-      ctx.addIssue({ code: 'custom', message: `GPIO ${line} is already ${first}: every input and output needs its own line`, path });
-    }
-    if (first === undefined) owner.set(line, what);
-  }
-  // Codes: as compared (a trailing # is optional), distinct across all relays.
-  const codes = named ? c.relays.flatMap((r, i) => r.open_codes.map((code, j) => ({ code, path: ['relays', i, 'open_codes', j] }))) : [];
-  const norm = (code: string) => code.replace(/#$/, '');
-  const seenCodes = new Set<string>();
-  for (const { code, path } of codes) {
-    if (seenCodes.has(norm(code))) ctx.addIssue({ code: 'custom', message: 'is the same code as another one: each code must open one relay', path });
-    seenCodes.add(norm(code));
-  }
-  const lengths = new Set(codes.map(({ code }) => norm(code).length));
-  if (lengths.size > 1) {
-    for (const { code, path } of codes) {
-      if (norm(code).includes('#')) {
-        ctx.addIssue({ code: 'custom', message: 'holds "#" before its end, but the codes differ in length and "#" is what ends the shorter ones', path });
-      }
-    }
-  }
-}
+// ---- Issue 15 (h15b): several relays, the exit button, the door contact (config/panel-schema.ts) ----------
+const { relays, exitButton, doorContact, checkPanel } = panelSchemas({ int, gpioLine });
 
 export const configSchema = z.strictObject({
   sip,
