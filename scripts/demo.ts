@@ -3,7 +3,8 @@
  * screen (baresip, headless, answermode=early) and the built daemon
  * (dist/). Rings the screen, proves that the early video was decoded with
  * a PNG of what was received, answers, talks, hangs up, and prints a
- * timeline.
+ * timeline, then works the door panel of issue 15 on the simulated GPIO: a
+ * forced and held-open door, the exit button, and a gate relay.
  *
  * The PNG comes from baresip's own `/snapshot_recv` when baresip can decode
  * H.264 (its avcodec module, Debian package baresip-ffmpeg). Without it,
@@ -53,6 +54,27 @@ const stats = async (d: RunningDaemon) =>
   Object.fromEntries([...(await converse(d.socket, 'call-stats 1\n', { until: (t) => t.endsWith('\n\n') })).matchAll(/^([\w-]+): (.*)$/gm)].map((m) => [m[1]!, m[2]!]));
 const state = async (d: RunningDaemon) => (await converse(d.socket, 'call-status 1\n', { until: (t) => t.endsWith('\n\n') })).match(/State: (\S+)/)?.[1];
 
+/** Issue 15: a gate relay beside the door, an exit button and a door contact, all on the simulated GPIO. */
+const PANEL_TOML =
+  '[[relays]]\nname = "door"\nline = 27\n[[relays]]\nname = "gate"\nline = 25\n' +
+  '[exit_button]\nline = 23\nrelay = "door"\n[door_contact]\nline = 24\nrelay = "door"\nheld_open_s = 1\n';
+
+/** The door forced and left open; then someone leaves by the exit button (no alarm); the gate opened from the socket. */
+async function panelDemo(door: RunningDaemon): Promise<void> {
+  const send = (line: string) => converse(door.socket, `${line}\n`, { until: (t) => t.endsWith('\n\n') });
+  mark('the door is pushed open with no pulse of its relay (`door-contact open`), and left open');
+  await send('door-contact open');
+  await sleep(1300);
+  await send('door-contact closed');
+  mark('resident leaves: exit button (`press-exit`), the door opens and closes: no alarm');
+  await send('press-exit');
+  await send('door-contact open');
+  await send('door-contact closed');
+  mark('the gate is opened from the socket (`open-door gate`)');
+  await send('open-door gate');
+  await sleep(200);
+}
+
 async function main(): Promise<void> {
   if (!existsSync(CLI)) throw new Error('dist/cli.js is missing: npm run build first');
   if (!hasBaresip) throw new Error('baresip is not installed (scripts/setup installs it)');
@@ -86,7 +108,7 @@ async function main(): Promise<void> {
     }
     const rtp = await freeRtpRange(8);
     const door = await startDaemon(
-      `[sip]\nlisten = ["udp:127.0.0.1:0"]\nidentity = "sip:door@127.0.0.1"\n[call]\ntargets = [${targets.map((t) => `"${t}"`).join(', ')}]\nmode = "parallel"\nearly_media = "video"\nring_timeout = 30\n[media]\nrtp_ports = "${rtp}"\n[log]\nlevel = "info"\n`,
+      `[sip]\nlisten = ["udp:127.0.0.1:0"]\nidentity = "sip:door@127.0.0.1"\n[call]\ntargets = [${targets.map((t) => `"${t}"`).join(', ')}]\nmode = "parallel"\nearly_media = "video"\nring_timeout = 30\n[media]\nrtp_ports = "${rtp}"\n[log]\nlevel = "info"\n${PANEL_TOML}`,
       { timeoutMs: 120_000 },
     );
     kills.push(async () => {
@@ -100,6 +122,7 @@ async function main(): Promise<void> {
     const events = connect(door.socket);
     events.on('data', (d: Buffer) => {
       for (const m of d.toString().matchAll(/Event: (\S+)/g)) mark(`door event ${m[1]}`);
+      for (const m of d.toString().matchAll(/Event-type: (door-\S+)\n\n((?:[A-Za-z-]+: .*\n)*)/g)) mark(`${m[1]} ${m[2]!.trim().replace(/\n/g, ', ')}`);
     });
     events.on('error', () => {});
     kills.push(() => events.destroy());
@@ -148,6 +171,8 @@ async function main(): Promise<void> {
     const theirs = screen.audioPackets();
     mark(`baresip: call terminated${theirs ? `; it sent ${theirs.sent} and received ${theirs.received} audio packets` : ''}`);
     await sleep(300);
+
+    await panelDemo(door);
 
     console.log(`\n${timeline.length} steps in ${Math.round(performance.now() - t0)} ms.`);
     console.log(`PNG of what the screen received while ringing: ${png}`);

@@ -41,6 +41,10 @@ import { secretValues } from './config/load.js';
 import { effectiveButtons } from './config/buttons.js';
 import { daemonClock } from './clock.js';
 import { publishRingEvents } from './control/events/ring-events.js';
+import { relaySpecs, type RelaySpec } from './config/relays.js';
+import { DoorContactMonitor } from './door/door-contact-monitor.js';
+import { publishDoorContactEvents } from './control/events/door-events.js';
+import { panelCommands } from './control/commands/panel-commands.js';
 
 /** A part of the daemon with a life: started in order, stopped in reverse. */
 export interface Service {
@@ -62,6 +66,7 @@ export class Daemon {
   readonly commands: CommandRegistry;
   readonly gpio: GpioService;
   readonly opener: DoorOpener;
+  readonly contact: DoorContactMonitor;
   readonly sip: SipStack;
   /** Set later when mDNS finds the registrar (mdns.discover_registrar). */
   registration: RegistrationClient | undefined;
@@ -80,12 +85,18 @@ export class Daemon {
     this.commands.add(...basicCommands(this.commands, this.events));
 
     // GPIO first: its start drives the relay off before anything else runs, and it stops last.
-    this.gpio = new GpioService({ config: config.gpio, log: sink.logger('gpio'), buttons: effectiveButtons(config) });
+    // Relays, exit button, door contact (issue 15): each relay with its codes; the exit button opens its relay without one.
+    const relays = relaySpecs(config);
+    const panel = { relays, exitButton: config.exit_button, doorContact: config.door_contact };
+    this.gpio = new GpioService({ config: config.gpio, panel, log: sink.logger('gpio'), buttons: effectiveButtons(config) });
     publishGpioEvents(this.gpio, this.events);
-    this.opener = new DoorOpener({ config: config.door, relay: this.gpio, log: sink.logger('door') });
+    this.opener = new DoorOpener({ config: config.door, relays, relay: this.gpio, log: sink.logger('door') });
     publishDoorEvents(this.opener, this.events);
-    this.commands.add(...pressCommands(this.gpio), ...openDoorCommands(this.opener));
-    this.services.push(this.gpio, this.opener);
+    this.gpio.panel.onExit(() => void this.opener.openBy({ by: 'exit-button', method: 'exit', relay: config.exit_button.relay }));
+    this.contact = new DoorContactMonitor({ config: config.door_contact, panel: this.gpio.panel, log: sink.logger('door') });
+    publishDoorContactEvents(this.contact, this.events);
+    this.commands.add(...pressCommands(this.gpio), ...openDoorCommands(this.opener), ...panelCommands(this.gpio.panel));
+    this.services.push(this.gpio, this.opener, this.contact);
 
     // Media before SIP, and stopped after it: a call SIP lets in finds its RTP ports bound.
     // It binds where SIP does when SIP names one address (tests, multi-homed boards).
@@ -157,7 +168,7 @@ export class Daemon {
       log: sink.logger('control'),
     });
     this.services.push({ name: 'control', start: () => control.start(), stop: () => control.stop() });
-    this.addHomeServices(config, sink);
+    this.addHomeServices(config, sink, relays);
   }
 
   /**
@@ -165,7 +176,7 @@ export class Daemon {
    * only when on, so a door without them uses no memory for them. Their failures are logged and retried
    * inside them; the door never waits on them.
    */
-  private addHomeServices(config: Config, sink: LogSink): void {
+  private addHomeServices(config: Config, sink: LogSink, relays: RelaySpec[]): void {
     if (config.mqtt.enabled) {
       sink.addSecret(config.mqtt.password);
       let bridge: Service | undefined;
@@ -177,6 +188,9 @@ export class Daemon {
             config: config.mqtt,
             sipIdentity: config.sip.identity,
             relayPulseMs: config.gpio.relay_pulse_ms,
+            relayPulses: Object.fromEntries(relays.map((r) => [r.name, r.pulseMs])),
+            doorContact: config.door_contact.line >= 0 ? this.contact : undefined,
+            doorOpen: () => this.gpio.panel.doorOpen,
             door: this.door,
             opener: this.opener,
             gpio: this.gpio,

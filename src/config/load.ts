@@ -67,9 +67,12 @@ export function parseConfigText(text: string, file = '(config)'): Config {
 /** A line that sets a secret key (bare or quoted key name), whatever the value's syntax. */
 const SECRET_LINE = new RegExp(`^\\s*["']?(${SECRET_KEYS.map(([, k]) => k).join('|')})["']?\\s*=`);
 
-/** Secrets are never echoed, whatever their TOML type: a number, a list, a date tell only their kind. */
+/**
+ * Secrets are never echoed, whatever their TOML type: a number, a list, a date tell only their kind.
+ * `[section] key` and, for an array of tables (`[[relays]] open_codes`), `section[N] key`.
+ */
 function isSecret(path: ReadonlyArray<PropertyKey>): boolean {
-  return SECRET_KEYS.some(([s, k]) => path[0] === s && path[1] === k);
+  return SECRET_KEYS.some(([s, k]) => path[0] === s && (path[1] === k || (typeof path[1] === 'number' && path[2] === k)));
 }
 
 export function parseConfig(raw: unknown, file = '(config)'): Config {
@@ -94,6 +97,8 @@ function keyName(path: ReadonlyArray<PropertyKey>): string {
   const [section, ...rest] = path.map(String);
   if (section === undefined) return '(top level)';
   if (rest.length === 0) return `[${section}]`;
+  // An array of tables: `[relays][0] line`.
+  if (typeof path[1] === 'number') return rest.length === 1 ? `[${section}][${rest[0]}]` : `[${section}][${rest[0]}] ${keyName([section, ...path.slice(2)]).replace(/^\[[^\]]*\] /, '')}`;
   const [key, ...idx] = rest;
   return `[${section}] ${key}${idx.map((i) => `[${i}]`).join('')}`;
 }
@@ -127,9 +132,9 @@ function describeIssue(issue: z.core.$ZodIssue, file: string): string[] {
   if (issue.code === 'invalid_type') {
     const names: Record<string, string> = { object: 'a table', array: 'a list', int: 'a whole number' };
     const want = names[issue.expected] ?? `a ${issue.expected}`;
-    const got = issue.input === undefined ? '' : ` (got ${isSecret(issue.path) ? describeKind(issue.input) : describeValue(issue.input)})`;
-    // Only keys without a default can be absent ([[buttons]] name, a schedule's from and to).
-    if (issue.input === undefined && 'input' in issue) return [`${file}: ${where}: missing (must be ${want})`];
+    // Only keys without a default can be missing (`[[relays]]` name and line, `[[buttons]]` name, a schedule's from and to).
+    if (issue.input === undefined) return [`${file}: ${where}: is required (${want})`];
+    const got = ` (got ${isSecret(issue.path) ? describeKind(issue.input) : describeValue(issue.input)})`;
     return [`${file}: ${where}: must be ${want}${got}`];
   }
   const got = !isSecret(issue.path) && issue.code !== 'custom' && 'input' in issue && issue.input !== undefined ? ` (got ${describeValue(issue.input)})` : '';
@@ -207,9 +212,15 @@ function editDistance(a: string, b: string): number {
 /** The config as TOML-ready data with secrets replaced, for `check-config`. */
 export function maskSecrets(config: Config): Config {
   const copy = structuredClone(config) as unknown as Record<string, Record<string, unknown>>;
+  const mask = (table: Record<string, unknown> | undefined, key: string) => {
+    const v = table?.[key];
+    if (typeof v === 'string' && v !== '') table![key] = '********';
+    if (Array.isArray(v)) table![key] = v.map(() => '********');
+  };
   for (const [section, key] of SECRET_KEYS) {
     const table = copy[section];
-    if (table && typeof table[key] === 'string' && table[key] !== '') table[key] = '********';
+    if (Array.isArray(table)) for (const t of table as Array<Record<string, unknown>>) mask(t, key);
+    else mask(table, key);
   }
   return copy as unknown as Config;
 }
@@ -220,6 +231,7 @@ export function maskSecrets(config: Config): Config {
  * (issue 12 row 18).
  */
 export function secretValues(config: Config): string[] {
-  const code = config.door.open_code;
-  return [config.account.password, config.account.ha1, code, code.replace(/#$/, '')].filter((s) => s !== '');
+  const codes = [config.door.open_code, ...config.relays.flatMap((r) => r.open_codes)].filter((c) => c !== '');
+  const withoutHash = codes.map((c) => c.replace(/#$/, ''));
+  return [config.account.password, config.account.ha1, ...new Set([...codes, ...withoutHash])].filter((s) => s !== '');
 }

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { LOG_LEVELS } from '../log/logger.js';
 import { VERSION } from '../version.js';
 import { isDtmfCode } from '../dtmf.js';
+import { panelSchemas } from './panel-schema.js';
 
 const SIP_URI = /^sips?:([^@\s;?]+@)?(\[[0-9a-fA-F:.]+\]|[^@\s:;?[\]]+)(:\d{1,5})?(;[^\s?]*)?(\?\S*)?$/;
 /** `udp:0.0.0.0:5060`, `tcp:[::]:5060`, `tls:door.example:5061`. */
@@ -275,20 +276,18 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
-/** Button lines differ from each other and from the relay and the LED (with [[buttons]], gpio.button is unused). */
-function checkButtons(c: { buttons: Array<{ name: string; line: number }>; gpio: { relay: number; led: number } }, ctx: z.RefinementCtx): void {
-  const seen = new Map<string, number>();
-  const lines = new Map<number, string>([[c.gpio.relay, 'gpio.relay'], [c.gpio.led, 'gpio.led']]);
+/** Button names are unique; their lines are checked with every other wired line in checkPanel (config/panel-schema.ts). */
+function checkButtons(c: { buttons: Array<{ name: string }> }, ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
   c.buttons.forEach((b, i) => {
     if (seen.has(b.name)) ctx.addIssue({ code: 'custom', path: ['buttons', i, 'name'], message: `"${b.name}" names two buttons (names must be unique)` });
-    seen.set(b.name, i);
-    if (b.line < 0) return;
-    const other = lines.get(b.line);
-    if (other) ctx.addIssue({ code: 'custom', path: ['buttons', i, 'line'], message: `GPIO ${b.line} is already ${other}` });
-    lines.set(b.line, `the line of button "${b.name}"`);
+    seen.add(b.name);
   });
 }
 // ---- end issue 15 (h15a) ----------------------------------------------------------------------------------
+
+// ---- Issue 15 (h15b): several relays, the exit button, the door contact (config/panel-schema.ts) ----------
+const { relays, exitButton, doorContact, checkPanel } = panelSchemas({ int, gpioLine });
 
 export const configSchema = z.strictObject({
   sip,
@@ -303,7 +302,12 @@ export const configSchema = z.strictObject({
   mdns,
   history,
   buttons,
-}).superRefine(checkButtons);
+  relays,
+  exit_button: exitButton,
+  door_contact: doorContact,
+})
+  .superRefine(checkButtons)
+  .superRefine((c, ctx) => checkPanel(c, ctx));
 
 export type Config = z.output<typeof configSchema>;
 export type SipConfig = Config['sip'];
@@ -318,6 +322,9 @@ export type MdnsConfig = Config['mdns'];
 export type HistoryConfig = Config['history'];
 export type ButtonConfig = Config['buttons'][number];
 export type ScheduleConfig = ButtonConfig['schedule'][number];
+export type RelayTableConfig = Config['relays'][number];
+export type ExitButtonConfig = Config['exit_button'];
+export type DoorContactConfig = Config['door_contact'];
 
 /** Keys whose values are masked in `check-config` and never logged. */
 export const SECRET_KEYS: ReadonlyArray<readonly [keyof Config, string]> = [
@@ -325,4 +332,6 @@ export const SECRET_KEYS: ReadonlyArray<readonly [keyof Config, string]> = [
   ['account', 'ha1'],
   ['door', 'open_code'],
   ['mqtt', 'password'],
+  // An array of tables: every element's open_codes (config/load.ts isSecret, maskSecrets).
+  ['relays', 'open_codes'],
 ];

@@ -15,7 +15,8 @@ function allTargets(config: Config): string[] {
 
 export function configWarnings(config: Config): string[] {
   const out: string[] = [];
-  if (config.door.open_code === '') return out;
+  // Any code, the single relay's or one of [[relays]] (issue 15).
+  if (config.door.open_code === '' && config.relays.every((r) => r.open_codes.length === 0)) return out;
   // Who answered a call the door made is the URI it called (door/call/call-core.ts Answer.identity), not the screen
   // behind a group: a code from that screen counts only when the group's URI itself is allowed (issue 13 item 3).
   const allowed = new AllowList(config.door.allowed);

@@ -17,7 +17,7 @@ export class GpioAccessError extends Error {
   }
 }
 
-export type LineRole = 'button' | 'relay' | 'led';
+export type LineRole = 'button' | 'relay' | 'led' | 'exit-button' | 'door-contact';
 
 export interface LineContext {
   /** Undefined when the caller did not say which key the line came from. */

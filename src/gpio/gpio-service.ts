@@ -17,6 +17,8 @@ import { openOnoffBackend, type OnoffBackendOptions } from './onoff-backend.js';
 import type { PulseOutcome } from './relay.js';
 import { SimBackend, simLevelDir, type SimBackendOptions } from './sim-backend.js';
 import { errorDetail } from '../log/error-message.js';
+import { DoorPanel, type DoorPanelConfig } from './door-panel.js';
+import { DEFAULT_RELAY } from '../config/relays.js';
 
 
 export interface GpioServiceOptions {
@@ -29,6 +31,8 @@ export interface GpioServiceOptions {
   guard?: ExitGuard;
   /** The buttons (issue 15, config/buttons.ts effectiveButtons); absent: gpio.button, named "button". */
   buttons?: readonly ButtonLine[];
+  /** Relays, exit button, door contact (issue 15); without it, the one relay of `config` named "door" and no inputs. */
+  panel?: Omit<DoorPanelConfig, 'debounceMs'>;
 }
 
 export class GpioService implements DoorHardware {
@@ -36,8 +40,18 @@ export class GpioService implements DoorHardware {
   private hardware: GpioDoorHardware | undefined;
   private current: GpioBackend | undefined;
   private readonly listeners = new Set<(button: string) => void>();
+  /** Relays, exit button and door contact; its listeners (onExit, onContact, onRelayPulse) outlive stop and start. */
+  readonly panel: DoorPanel;
 
-  constructor(private readonly opts: GpioServiceOptions) {}
+  constructor(private readonly opts: GpioServiceOptions) {
+    const c = opts.config;
+    const panel = opts.panel ?? {
+      relays: [{ name: DEFAULT_RELAY, line: c.relay, activeLow: c.relay_active_low, pulseMs: c.relay_pulse_ms, openCodes: [] }],
+      exitButton: { line: -1, active_low: true },
+      doorContact: { line: -1, open_level: 'high' as const },
+    };
+    this.panel = new DoorPanel({ ...panel, debounceMs: c.debounce_ms }, opts.log, opts.guard);
+  }
 
   /** The backend in use while started; tests read the simulator's state through it. */
   get backend(): GpioBackend | undefined {
@@ -49,8 +63,11 @@ export class GpioService implements DoorHardware {
     const { config, log } = this.opts;
     const backend = await this.openBackend();
     try {
-      this.hardware = new GpioDoorHardware({ config, backend, log, guard: this.opts.guard, buttons: this.buttons, onPress: (name) => this.pressed(name) });
+      // The panel's relays first (they end whatever a previous run left on); the relays are the panel's, not the button hardware's.
+      this.panel.open(backend);
+      this.hardware = new GpioDoorHardware({ config: { ...config, relay: -1 }, backend, log, guard: this.opts.guard, buttons: this.buttons, onPress: (name) => this.pressed(name) });
     } catch (e) {
+      this.panel.close();
       backend.close();
       throw e;
     }
@@ -79,8 +96,9 @@ export class GpioService implements DoorHardware {
     return this.opts.buttons ?? singleButton(this.opts.config);
   }
 
-  pulseRelay(): PulseOutcome {
-    return this.hardware ? this.hardware.pulseRelay() : { status: 'unavailable' };
+  /** `name` undefined: the first relay. */
+  pulseRelay(name?: string): PulseOutcome {
+    return this.hardware ? this.panel.pulse(name) : { status: 'unavailable' };
   }
 
   setLed(on: boolean): void {
@@ -88,10 +106,12 @@ export class GpioService implements DoorHardware {
   }
 
   state(): HardwareState {
-    return this.hardware ? this.hardware.state() : { button: 'none', relay: 'none', led: 'none' };
+    if (!this.hardware) return { button: 'none', relay: 'none', led: 'none' };
+    return { ...this.hardware.state(), relay: Object.values(this.panel.state().relays)[0] ?? 'none' };
   }
 
   close(): void {
+    this.panel.close();
     this.hardware?.close();
     this.hardware = undefined;
     this.current = undefined;
@@ -111,12 +131,12 @@ export class GpioService implements DoorHardware {
     const { config: c, log } = this.opts;
     if (c.backend === 'sim') {
       // The simulated button starts released whichever way it is wired.
-      const inputs = Object.fromEntries(this.buttons.filter((b) => b.line >= 0).map((b) => [b.line, b.active_low ? 1 : 0] as const));
+      const buttons = Object.fromEntries(this.buttons.filter((b) => b.line >= 0).map((b) => [b.line, b.active_low ? 1 : 0] as const));
+      const inputs = { ...this.panel.restLevels(), ...buttons };
       return new SimBackend({ inputs, levelDir: simLevelDir(), ...this.opts.sim, log: log.child('sim') });
     }
-    const roles: Record<number, LineRole> = {};
+    const roles: Record<number, LineRole> = this.panel.roles();
     for (const b of this.buttons) if (b.line >= 0) roles[b.line] = 'button';
-    if (c.relay >= 0) roles[c.relay] = 'relay';
     if (c.led >= 0) roles[c.led] = 'led';
     return openOnoffBackend({ ...this.opts.onoff, log, roles });
   }

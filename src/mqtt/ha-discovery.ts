@@ -60,7 +60,7 @@ export function discoveryEntities(c: MqttConfig, t: DoorTopics, identity: string
     {
       component: 'binary_sensor',
       objectId: 'door',
-      // No contact input is wired: the relay's pulse is when the door can be pushed open.
+      // The door contact when one is wired (door_contact.line); else the relay's pulse, when the door can be pushed open.
       config: { ...common('door', 'Door'), state_topic: t.doorContact, payload_on: 'ON', payload_off: 'OFF', device_class: 'door' },
     },
     {

@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import type { MqttConfig } from '../config/schema.js';
 import type { DoorStation, DoorStationEvents } from '../door/door-station.js';
 import type { DoorOpener, DoorOpenerEvents } from '../door/opener/door-opener.js';
+import type { DoorContactEvents } from '../door/door-contact-monitor.js';
 import type { DoorHardware } from '../gpio/door-hardware.js';
 import type { MediaEngine, MediaEvents } from '../media/media-engine.js';
 import type { EventMap } from '../events/typed-emitter.js';
@@ -46,6 +47,12 @@ export interface MqttBridgeOptions {
   /** Identity for the discovery device, relay pulse for the contact sensor. */
   sipIdentity: string;
   relayPulseMs: number;
+  /** Each relay's pulse, by name (issue 15); a relay not listed pulses `relayPulseMs`. */
+  relayPulses?: Readonly<Record<string, number>>;
+  /** The door contact, when one is wired: the door sensor shows it instead of the relay's pulse. */
+  doorContact?: Listens<DoorContactEvents>;
+  /** The contact's state at start (true = open). */
+  doorOpen?: () => boolean | undefined;
   door: Listens<DoorStationEvents> & Pick<DoorStation, 'ring' | 'terminate' | 'current'>;
   opener: Listens<DoorOpenerEvents> & Pick<DoorOpener, 'openBy'>;
   gpio: Pick<DoorHardware, 'onPress'>;
@@ -174,13 +181,19 @@ export class MqttBridge {
       this.send(state(t.callState, c.state));
       this.send(jsonEvent(t.callEvent, { id: c.id, state: c.state, from: c.from, reason: c.reason }));
     });
-    opener.on('opened', ({ by, method }) => {
-      this.send(jsonEvent(t.doorEvent, { event: 'opened', by, method }));
+    const contact = this.opts.doorContact;
+    opener.on('opened', ({ by, method, relay }) => {
+      this.send(jsonEvent(t.doorEvent, { event: 'opened', by, method, relay }));
+      // No contact wired: the relay's pulse is when the door can be pushed open.
+      if (contact) return;
       this.send(state(t.doorContact, 'ON'));
       clearTimeout(this.contactTimer);
-      this.contactTimer = setTimeout(() => this.send(state(t.doorContact, 'OFF')), this.opts.relayPulseMs);
+      this.contactTimer = setTimeout(() => this.send(state(t.doorContact, 'OFF')), this.opts.relayPulses?.[relay] ?? this.opts.relayPulseMs);
       this.contactTimer.unref();
     });
+    contact?.on('state', ({ open }) => this.send(state(t.doorContact, open ? 'ON' : 'OFF')));
+    contact?.on('held-open', ({ seconds }) => this.send(jsonEvent(t.doorEvent, { event: 'held-open', seconds })));
+    contact?.on('forced', () => this.send(jsonEvent(t.doorEvent, { event: 'forced' })));
     opener.on('refused', ({ by, method, reason, attempts }) =>
       this.send(jsonEvent(t.doorEvent, { event: 'refused', by, method, reason, attempts: attempts?.count, max_attempts: attempts?.max })),
     );
@@ -195,7 +208,7 @@ export class MqttBridge {
       const s = e.body.find(([k]) => k === 'State')?.[1];
       if (s !== undefined) this.send(state(t.registration, String(s).replace(/^LinphoneRegistration/, '')));
     });
-    this.send(state(t.doorContact, 'OFF'));
+    this.send(state(t.doorContact, this.opts.doorOpen?.() ? 'ON' : 'OFF'));
   }
 
   private async takePicture(): Promise<void> {
@@ -231,8 +244,9 @@ export class MqttBridge {
         const c = this.opts.config;
         // Off unless configured: whoever may publish on this topic could otherwise open the door.
         if (!c.allow_open_door) return log.warn('open-door refused: mqtt.allow_open_door is false');
+        // Only the relay mqtt.relay_name names (a relay the config checked exists): a publisher cannot pick another.
         if (cmd.relay !== undefined && cmd.relay !== c.relay_name) return log.warn(`open-door refused: no relay "${cmd.relay}" (have "${c.relay_name}")`);
-        const r = this.opts.opener.openBy({ by: 'mqtt', method: 'control' });
+        const r = this.opts.opener.openBy({ by: 'mqtt', method: 'control', relay: c.relay_name });
         if (!r.opened) log.warn(`open-door: not opened (${r.reason})`);
         return;
       }

@@ -8,8 +8,8 @@
  *   PREFIX/NODE/button         {"event_type":"press","button":NAME,"at":ISO}
  *   PREFIX/NODE/call/state     call state, e.g. outgoing-ringing (retained)
  *   PREFIX/NODE/call/event     {"id","state","from","reason"?,"at"}
- *   PREFIX/NODE/door/contact   ON while the relay pulses, else OFF (retained)
- *   PREFIX/NODE/door/event     {"event":"opened"|"refused"|"locked"|"unlocked",…}
+ *   PREFIX/NODE/door/contact   ON while the door is open (door_contact), or without one while a relay pulses; else OFF (retained)
+ *   PREFIX/NODE/door/event     {"event":"opened"|"refused"|"locked"|"unlocked"|"held-open"|"forced",…}
  *   PREFIX/NODE/registration   None | Progress | Ok | Cleared | Failed (retained)
  *   PREFIX/NODE/media/event    {"event":"error"|"recovered","component",…}
  *   PREFIX/NODE/picture        the visitor's JPEG, taken on a press (retained)

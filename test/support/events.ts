@@ -103,7 +103,10 @@ export function watchEvents(d: RunningDaemon): Promise<EventWatch> {
       for (;;) {
         const start = buf.indexOf('Event-type: ');
         if (start < 0) break;
-        const end = buf.indexOf('\n\n', buf.indexOf('\n\n', start) + 2);
+        const head = buf.indexOf('\n\n', start);
+        if (head < 0 || head + 2 >= buf.length) break;
+        // An event without fields ends in two empty lines (`Event-type: X\n\n\n`); one with fields after its last field.
+        const end = buf[head + 2] === '\n' ? head + 1 : buf.indexOf('\n\n', head + 2);
         if (end < 0) break;
         const block = buf.slice(start, end);
         buf = buf.slice(end + 2);

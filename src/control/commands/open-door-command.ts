@@ -1,4 +1,4 @@
-/** The `open-door` control command (SPEC section 3): opens through the opener, so it is an event and a log line like any opening. */
+/** The `open-door [NAME]` control command (SPEC section 3, issue 15): opens through the opener, so it is an event and a log line like any opening. */
 import type { Command } from '../registry.js';
 import { fail, ok } from '../reply.js';
 import type { DoorOpener, RefusalReason } from '../../door/opener/door-opener.js';
@@ -11,15 +11,23 @@ const REASONS: Partial<Record<RefusalReason, string>> = {
   unavailable: 'GPIO is not running.',
 };
 
-export function openDoorCommands(opener: Pick<DoorOpener, 'openBy'>): Command[] {
+export function openDoorCommands(opener: Pick<DoorOpener, 'openBy' | 'relayNames'>): Command[] {
   return [
     {
       name: 'open-door',
-      syntax: 'open-door',
-      description: 'Pulses the door relay for gpio.relay_pulse_ms. A request while the relay is on leaves the running pulse as it is.',
+      syntax: 'open-door [NAME]',
+      description:
+        'Pulses relay NAME (a [[relays]] name; without NAME the first relay, "door" in the single-relay form) for its pulse time. ' +
+        'A request while the relay is on leaves the running pulse as it is.',
       run: (args) => {
-        if (args !== '') return fail('open-door takes no arguments.');
-        const r = opener.openBy({ by: 'control', method: 'control' });
+        const name = args.trim();
+        if (/\s/.test(name)) return fail('open-door takes at most one relay name.');
+        const names = opener.relayNames;
+        if (name !== '' && !names.includes(name)) {
+          // Names are config (letters, digits, _ and -): safe to echo; what the client sent is not.
+          return fail(`No relay of that name; relays: ${names.join(', ')}.`);
+        }
+        const r = opener.openBy({ by: 'control', method: 'control', relay: name || undefined });
         if (r.opened) return ok();
         return fail(REASONS[r.reason] ?? `Door not opened: ${r.reason}.`);
       },

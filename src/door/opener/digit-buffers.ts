@@ -10,7 +10,14 @@
  * digits could cover many codes for one counted attempt.
  */
 import { toDtmfDigit } from '../../dtmf.js';
-import type { OpenCode } from './open-code.js';
+
+/** What ends an entry: OpenCode for one code, CodeBook for every relay's. */
+export interface EntryRules {
+  readonly configured: boolean;
+  /** Digits of the longest code. */
+  readonly length: number;
+  readonly hashTerminates: boolean;
+}
 
 export type CallKey = string | number;
 
@@ -22,7 +29,7 @@ export class DigitBuffers {
   private readonly calls = new Map<CallKey, { digits: string; timer: NodeJS.Timeout }>();
 
   constructor(
-    private readonly code: OpenCode,
+    private readonly code: EntryRules,
     private readonly timeoutMs: number = DEFAULT_INTER_DIGIT_TIMEOUT_MS,
   ) {}
 

@@ -21,18 +21,24 @@
  * how they are shown: control/events/door-events.ts turns them into the
  * control socket's door-* events (SPEC section 3).
  * Neither events nor logs ever carry a code or typed digits.
+ *
+ * Several relays (issue 15): each relay has its own codes, and the code
+ * typed names the relay that opens (code-book.ts); wrong codes of all
+ * relays count together toward one lockout. `openBy` (control socket, MQTT,
+ * exit button) names a relay or takes the first.
  */
 import type { DoorConfig } from '../../config/schema.js';
 import { TypedEmitter } from '../../events/typed-emitter.js';
 import type { PulseOutcome } from '../../gpio/relay.js';
 import type { Logger } from '../../log/logger.js';
 import { SummaryLog } from '../../log/summary-log.js';
-import { OpenCode } from './open-code.js';
+import { CodeBook, type RelayCodes } from './code-book.js';
 import { DigitBuffers, type CallKey } from './digit-buffers.js';
 import { AllowList, describePeer } from './allow-list.js';
 
 export type CodeMethod = 'dtmf' | 'info' | 'message';
-export type OpenMethod = CodeMethod | 'control';
+/** `exit`: the exit button (request to exit), which needs no code. */
+export type OpenMethod = CodeMethod | 'control' | 'exit';
 
 export type RefusalReason = 'wrong-code' | 'not-allowed' | 'locked' | 'no-code' | 'no-relay' | 'disarmed' | 'unavailable';
 
@@ -43,12 +49,18 @@ export type OpenResult =
 
 /** The GPIO service, as far as opening needs it. */
 export interface RelayControl {
-  pulseRelay(): PulseOutcome;
+  /** `name` undefined: the first relay. */
+  pulseRelay(name?: string): PulseOutcome;
 }
 
 export interface DoorOpenerOptions {
   config: Pick<DoorConfig, 'open_code' | 'allowed' | 'max_attempts' | 'lockout_s'>;
   relay: RelayControl;
+  /**
+   * The relays and their codes, first = the default (config/relays.ts relaySpecs); without it one relay
+   * "door" with `config.open_code`.
+   */
+  relays?: readonly RelayCodes[];
   log: Logger;
   /** A pause between digits longer than this drops the digits typed so far. */
   interDigitTimeoutMs?: number;
@@ -58,6 +70,11 @@ export interface DoorOpenerOptions {
 export interface OpenAttempt {
   readonly by: string;
   readonly method: OpenMethod;
+}
+
+/** An opening: who, how, and which relay pulsed. */
+export interface DoorOpening extends OpenAttempt {
+  readonly relay: string;
 }
 
 export interface DoorRefusal extends OpenAttempt {
@@ -77,7 +94,7 @@ export interface DoorLockout {
 }
 
 export type DoorOpenerEvents = {
-  opened: [OpenAttempt];
+  opened: [DoorOpening];
   refused: [DoorRefusal];
   locked: [DoorLockout];
   /** The lockout ended. */
@@ -86,7 +103,8 @@ export type DoorOpenerEvents = {
 
 export class DoorOpener extends TypedEmitter<DoorOpenerEvents> {
   readonly name = 'door-opener';
-  private readonly code: OpenCode;
+  private readonly code: CodeBook;
+  private readonly relays: readonly RelayCodes[];
   private readonly allowed: AllowList;
   private readonly digits: DigitBuffers;
   private wrong = 0;
@@ -98,15 +116,16 @@ export class DoorOpener extends TypedEmitter<DoorOpenerEvents> {
   constructor(private readonly opts: DoorOpenerOptions) {
     super();
     this.strangers = new SummaryLog(opts.log, 'attempts from peers not in door.allowed');
-    this.code = new OpenCode(opts.config.open_code);
+    this.relays = opts.relays ?? [{ name: 'door', openCodes: opts.config.open_code ? [opts.config.open_code] : [] }];
+    this.code = new CodeBook(this.relays);
     this.allowed = new AllowList(opts.config.allowed);
     this.digits = new DigitBuffers(this.code, opts.interDigitTimeoutMs);
   }
 
   async start(): Promise<void> {
     const { log } = this.opts;
-    if (!this.code.configured) log.info('no door.open_code: DTMF, INFO and MESSAGE cannot open the door');
-    else if (this.allowed.size === 0) log.warn('door.open_code is set but door.allowed is empty: nobody can open by code');
+    if (!this.code.configured) log.info('no open code (door.open_code, relays.open_codes): DTMF, INFO and MESSAGE cannot open the door');
+    else if (this.allowed.size === 0) log.warn('open codes are set but door.allowed is empty: nobody can open by code');
   }
 
   async stop(): Promise<void> {
@@ -119,6 +138,11 @@ export class DoorOpener extends TypedEmitter<DoorOpenerEvents> {
   /** Whether calls from `peer` are answered and its codes considered (SPEC section 4). */
   isAllowed(peer: string): boolean {
     return this.allowed.match(peer) !== undefined;
+  }
+
+  /** The relays' names, first = the default of `openBy`. */
+  get relayNames(): string[] {
+    return this.relays.map((r) => r.name);
   }
 
   /** Code opening is refused until then; undefined when not locked. */
@@ -138,9 +162,10 @@ export class DoorOpener extends TypedEmitter<DoorOpenerEvents> {
     if (!this.isAllowed(attempt.peer)) return this.refuse(by, method, 'not-allowed');
     if (!this.code.configured) return this.refuse(by, method, 'no-code');
     if (this.isLocked()) return this.refuse(by, method, 'locked');
-    if (!this.code.matches(attempt.code)) return this.wrongCode(by, method);
+    const relay = this.code.match(attempt.code);
+    if (relay === undefined) return this.wrongCode(by, method);
     this.wrong = 0;
-    return this.open(by, method);
+    return this.open(by, method, relay);
   }
 
   /**
@@ -158,22 +183,28 @@ export class DoorOpener extends TypedEmitter<DoorOpenerEvents> {
     this.digits.end(call);
   }
 
-  /** Opening by a trusted local channel (the control socket): no code, never locked. */
-  openBy(who: { by: string; method: 'control' }): OpenResult {
-    return this.open(describePeer(who.by), who.method);
+  /**
+   * Opening by a trusted local channel (the control socket, MQTT) or the exit button: no code, never
+   * locked. `relay` undefined: the first relay; a name that is no relay is refused (no-relay).
+   */
+  openBy(who: { by: string; method: 'control' | 'exit'; relay?: string }): OpenResult {
+    const relay = who.relay ?? this.relayNames[0];
+    const by = describePeer(who.by);
+    if (relay === undefined || !this.relayNames.includes(relay)) return this.refuse(by, who.method, 'no-relay');
+    return this.open(by, who.method, relay);
   }
 
   private isLocked(): boolean {
     return this.lockedUntil > Date.now();
   }
 
-  private open(by: string, method: OpenMethod): OpenResult {
-    const r = this.opts.relay.pulseRelay();
+  private open(by: string, method: OpenMethod, relay: string): OpenResult {
+    const r = this.opts.relay.pulseRelay(relay);
     switch (r.status) {
       case 'started':
       case 'already-on':
-        this.opts.log.info(`door opened by ${by} via ${method} at ${new Date().toISOString()}${r.status === 'already-on' ? ' (already open)' : ''}`);
-        this.emit('opened', { by, method });
+        this.opts.log.info(`${relay} opened by ${by} via ${method} at ${new Date().toISOString()}${r.status === 'already-on' ? ' (already open)' : ''}`);
+        this.emit('opened', { by, method, relay });
         return { opened: true, relay: r.status };
       case 'no-relay':
         return this.refuse(by, method, 'no-relay');

@@ -143,7 +143,7 @@ describe.skipIf(!hasSipp)('door opening over the wire', () => {
     await expectScenarioEnded(s);
     await until('call released', async () => (await converse(d.socket, 'call-status 1\n')).includes('No call with such id'));
     expect(pulses(d)).toBe(1);
-    expect(doorEvents(await drainEvents(d))).toEqual([{ type: 'door-opened', fields: { By: `sip:screen@127.0.0.1:${screenPort}`, Method: 'dtmf' } }]);
+    expect(doorEvents(await drainEvents(d))).toEqual([{ type: 'door-opened', fields: { By: `sip:screen@127.0.0.1:${screenPort}`, Method: 'dtmf', Relay: 'door' } }]);
     expect(d.output()).toMatch(/door opened by sip:screen@127\.0\.0\.1:\d+ via dtmf/);
     // Neither logs nor events carry the code (as a token: ports and timestamps may hold its digits).
     expect(d.output()).not.toMatch(new RegExp(`(?<![0-9A-Za-z])${CODE}(?![0-9A-Za-z])`));
@@ -191,7 +191,7 @@ describe.skipIf(!hasSipp)('door opening over the wire', () => {
     await until('pulse', () => pulses(d) >= 1);
     expect(await converse(d.socket, 'terminate 1\n')).toBe('Status: Ok\n\n');
     await expectScenarioEnded(s);
-    expect(doorEvents(await drainEvents(d))).toEqual([{ type: 'door-opened', fields: { By: `sip:screen@127.0.0.1:${screenPort}`, Method: 'dtmf' } }]);
+    expect(doorEvents(await drainEvents(d))).toEqual([{ type: 'door-opened', fields: { By: `sip:screen@127.0.0.1:${screenPort}`, Method: 'dtmf', Relay: 'door' } }]);
     expect(pulses(d)).toBe(1);
   });
 
@@ -205,8 +205,8 @@ describe.skipIf(!hasSipp)('door opening over the wire', () => {
     expect(doorEvents(await drainEvents(d))).toEqual([
       // Signal=10 then Signal=11: the entry "*", ended by "#". A wrong code, not a stray "1" that spoils what follows.
       { type: 'door-refused', fields: { By: by, Method: 'info', Reason: 'wrong-code', Attempts: '1', 'Max-attempts': '5' } },
-      { type: 'door-opened', fields: { By: by, Method: 'info' } },
-      { type: 'door-opened', fields: { By: by, Method: 'info' } },
+      { type: 'door-opened', fields: { By: by, Method: 'info', Relay: 'door' } },
+      { type: 'door-opened', fields: { By: by, Method: 'info', Relay: 'door' } },
     ]);
     expect(pulses(d)).toBe(2);
   });

@@ -70,7 +70,7 @@ describe.skipIf(!hasSipp)('README worked setups, end to end', () => {
     await expectScenarioEnded(s);
     await until('call released', async () => (await state(d, 1)).includes('No call with such id') || undefined);
     const opened = (await drainEvents(d)).filter((e) => e.type === 'door-opened');
-    expect(opened[0]?.fields).toEqual({ By: `sip:screen@127.0.0.1:${s.port}`, Method: 'info' });
+    expect(opened[0]?.fields).toEqual({ By: `sip:screen@127.0.0.1:${s.port}`, Method: 'info', Relay: 'door' });
     expect(d.output()).toMatch(RELAY_ON);
   });
 

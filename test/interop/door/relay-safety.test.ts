@@ -12,6 +12,9 @@
  * process hooks, and for onoff the backend's numbering and directions.
  * Only the last write differs (a file instead of /sys/class/gpio/gpio539/value);
  * both are synchronous writes, which is what makes them safe in 'exit'.
+ *
+ * With several relays (issue 15) the same holds for each: the last
+ * describes pulse a door relay and a gate relay of opposite polarity at once.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -56,11 +59,18 @@ const config = configSchema.parse({
   gpio: { backend, button: -1, led: -1, relay: 27, relay_active_low: activeLow === '1', relay_pulse_ms: 60000 },
 }).gpio;
 const log = consoleSink('info').logger('gpio');
+// GATE=1: a second relay (issue 15), line 22, of the opposite polarity, pulsing beside the first.
+const gate = process.env.GATE === '1';
+const relay = (name, line, low) => ({ name, line, activeLow: low, pulseMs: 60000, openCodes: [] });
+const panel = gate
+  ? { relays: [relay('door', 27, activeLow === '1'), relay('gate', 22, activeLow !== '1')], exitButton: { line: -1, active_low: true }, doorContact: { line: -1, open_level: 'high' } }
+  : undefined;
 const gpio = new GpioService({
   config,
   log,
   sim: { levelDir: dir },
   onoff: { sysfsRoot: dir, gpioClass: FileGpio },
+  panel,
 });
 
 if (mode === 'daemon-like') {
@@ -74,6 +84,7 @@ await gpio.start();
 console.log('STARTED relay file: ' + readFileSync(process.env.RELAY_FILE, 'utf8').trim());
 if (mode === 'start-only') process.exit(0);
 const r = gpio.pulseRelay();
+if (gate) console.log('GATE ' + gpio.pulseRelay('gate').status);
 console.log('PULSING ' + r.status);
 if (mode === 'exit') setTimeout(() => process.exit(0), 100);
 if (mode === 'crash') setTimeout(() => { throw new Error('simulated bug during a pulse'); }, 100);
@@ -118,14 +129,14 @@ const level = (file: string) => readFileSync(file, 'utf8').trim();
 
 /** Runs the child; `act` is called once it printed `waitFor`, and may signal it. */
 function runChild(
-  args: { mode: string; backend: string; dir: string; activeLow: boolean },
+  args: { mode: string; backend: string; dir: string; activeLow: boolean; gate?: boolean },
   waitFor: string,
   act: (pid: number) => void,
 ): Promise<Outcome> {
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, ['--import', TSX, childFile, args.mode, args.backend, args.dir, args.activeLow ? '1' : '0'], {
       cwd: REPO,
-      env: { ...process.env, JOURNAL_STREAM: '', RELAY_FILE: relayFile(args.backend, args.dir) },
+      env: { ...process.env, JOURNAL_STREAM: '', RELAY_FILE: relayFile(args.backend, args.dir), GATE: args.gate ? '1' : '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -218,4 +229,44 @@ for (const [backend, activeLow] of VARIANTS) {
       });
     });
   }
+}
+
+// Issue 15: two relays of opposite polarity pulsing at once; however the process ends, both end off.
+for (const backend of ['sim', 'onoff'] as const) {
+  describe(`relay safety with two relays (door active-high, gate active-low), ${backend} backend`, () => {
+    let n = 0;
+    const gateFile = (dir: string) => join(dir, backend === 'onoff' ? 'gpio534' : 'gpio22', 'value');
+    const duringPulses = (mode: string, act: (pid: number) => void) => {
+      const dir = newDir(backend, `two-${backend}-${n++}`);
+      return runChild({ mode, backend, dir, activeLow: false, gate: true }, 'PULSING', (pid) => {
+        expect([level(relayFile(backend, dir)), level(gateFile(dir))]).toEqual(['1', '0']);
+        act(pid);
+      }).then((o) => ({ ...o, dir }));
+    };
+    const bothOff = (dir: string) => expect([level(relayFile(backend, dir)), level(gateFile(dir))]).toEqual(['0', '1']);
+
+    it.each(['SIGTERM', 'SIGINT'] as const)('%s: both off, and the process dies of the signal', async (sig) => {
+      const o = await duringPulses('plain', (pid) => process.kill(pid, sig));
+      expect(o.out).toContain('GATE started');
+      expect(o.signal).toBe(sig);
+      bothOff(o.dir);
+    });
+
+    it('process.exit() and an uncaught exception: both off', async () => {
+      const exited = await duringPulses('exit', () => {});
+      expect(exited.code).toBe(0);
+      bothOff(exited.dir);
+      const crashed = await duringPulses('crash', () => {});
+      expect(crashed.code).toBe(1);
+      bothOff(crashed.dir);
+    });
+
+    it('SIGKILL leaves both on; the next start drives both off first', async () => {
+      const o = await duringPulses('plain', (pid) => process.kill(pid, 'SIGKILL'));
+      expect([level(relayFile(backend, o.dir)), level(gateFile(o.dir))]).toEqual(['1', '0']);
+      const restart = await runChild({ mode: 'start-only', backend, dir: o.dir, activeLow: false, gate: true }, 'STARTED', () => {});
+      expect(restart.code).toBe(0);
+      bothOff(o.dir);
+    });
+  });
 }

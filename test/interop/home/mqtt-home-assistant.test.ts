@@ -104,15 +104,19 @@ describe.skipIf(!mosquittoInstalled)('MQTT and Home Assistant discovery (mosquit
   it('open-door over MQTT pulses the relay when allowed', async () => {
     const { c, seen } = await client(broker);
     await c.subscribeAsync('doorstation/back/#', { qos: 1 });
-    const door = await startDaemon(doorToml(broker, 'client_id = "door-b"\nnode_id = "back"\nallow_open_door = true\nrelay_name = "gate"'));
+    // mqtt.relay_name names one of the relays (issue 15): a gate beside the door.
+    const relays = '\n[[relays]]\nname = "door"\nline = 27\n[[relays]]\nname = "gate"\nline = 22\n';
+    const door = await startDaemon(doorToml(broker, `client_id = "door-b"\nnode_id = "back"\nallow_open_door = true\nrelay_name = "gate"${relays}`));
     try {
       await until('online', () => seen.some((s) => s.topic === 'doorstation/back/availability' && s.payload.toString() === 'online'));
       await c.publishAsync('doorstation/back/command', 'open-door gate', { qos: 1 });
       const opened = await until('door opened', () => seen.find((s) => s.topic === 'doorstation/back/door/event'));
-      expect(json(opened)).toMatchObject({ event: 'opened', by: 'mqtt' });
+      expect(json(opened)).toMatchObject({ event: 'opened', by: 'mqtt', relay: 'gate' });
       await until('contact on', () => seen.some((s) => s.topic === 'doorstation/back/door/contact' && s.payload.toString() === 'ON'));
       const events = await converse(door.socket, 'pop-event\n', { quietMs: 300 });
-      expect(events).toMatch(/door-opened[\s\S]*By: mqtt/);
+      expect(events).toMatch(/door-opened[\s\S]*By: mqtt[\s\S]*Relay: gate/);
+      expect(door.output()).toMatch(/gpio\.sim: sim: gpio22 = 1(?! \(opened)/);
+      expect(door.output()).not.toMatch(/gpio\.sim: sim: gpio27 = 1(?! \(opened)/);
     } finally {
       await c.endAsync();
       await door.stop();

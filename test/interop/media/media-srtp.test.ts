@@ -183,7 +183,7 @@ describe.skipIf(!hasSipp)('door with media.srtp and a SIPp screen', () => {
     expect(stats).toMatch(/Audio-srtp-auth-failures: 1[2-9]\n/);
     expect(stats).toMatch(/Audio-srtp-replays: [3-9]\n/);
     expect(stats).toMatch(/Video-destinations: 127\.0\.0\.1:\d+ srtp\n/);
-    expect(d.output()).toMatch(/event door-opened By=sip:screen@127\.0\.0\.1:\d+ Method=dtmf/);
+    expect(d.output()).toMatch(/event door-opened By=sip:screen@127\.0\.0\.1:\d+ Method=dtmf Relay=door/);
     expect(d.output()).not.toMatch(/door-refused/);
 
     await converse(d.socket, 'terminate 1\n');

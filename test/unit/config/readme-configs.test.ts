@@ -22,8 +22,16 @@ const setups = section('Wiring and setups');
 const blocks = [...setups.matchAll(/^```toml\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
 
 describe('README setups', () => {
-  it('has the three worked configs', () => {
-    expect(blocks).toHaveLength(3);
+  it('has the three worked configs, and the door panel (gate, exit button, door contact)', () => {
+    expect(blocks).toHaveLength(4);
+  });
+
+  it('door panel: two relays with their codes, the exit button and the door contact on the lines its table shows', () => {
+    const c = parseConfigText(blocks[3]!);
+    expect(c.relays.map((r) => [r.name, r.line])).toEqual([['door', 27], ['gate', 25]]);
+    expect([c.exit_button.line, c.door_contact.line, c.door_contact.open_level]).toEqual([23, 24, 'high']);
+    expect(setups).toContain('`[exit_button] line = 23`');
+    expect(setups).toContain('`[door_contact] line = 24`');
   });
 
   it.each(blocks.map((b, i) => [i + 1, b] as const))('config %i parses with only keys the schema knows', (i, text) => {

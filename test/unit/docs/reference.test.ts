@@ -22,9 +22,9 @@ const CONFIGURATION = read('docs/configuration.md');
 const CONTROL = read('docs/control-protocol.md');
 
 /**
- * Arrays of tables (`[[buttons]]`, `[[buttons.schedule]]`) are empty by default: the walk reads a config
- * holding one entry of each, every optional key given, and documents their keys as `buttons.name`,
- * `buttons.schedule.from`. A new array of tables adds its entry here.
+ * Arrays of tables (`[[buttons]]`, `[[buttons.schedule]]`, `[[relays]]`) are empty by default: the walk
+ * reads a config holding one entry of each, every optional key given, and documents their keys as
+ * `buttons.name`, `buttons.schedule.from`, `relays.open_codes`. A new array of tables adds its entry here.
  */
 const ONE_OF_EACH = {
   buttons: [
@@ -33,11 +33,14 @@ const ONE_OF_EACH = {
       schedule: [{ name: 's', days: ['mon'], from: '22:00', to: '07:00', targets: [], mode: 'parallel', ring_timeout: 30, early_media: 'video' }],
     },
   ],
+  relays: [{ name: 'gate', line: 22 }],
 };
+
+const isTable = (v: unknown): boolean => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** `section.key` for every leaf of the config, nested tables and (through their first entry) arrays of tables included. */
 function configKeys(value: unknown, prefix = ''): string[] {
-  if (Array.isArray(value) && value.length > 0 && value.every((v) => v !== null && typeof v === 'object' && !Array.isArray(v))) return configKeys(value[0], prefix);
+  if (Array.isArray(value) && value.length > 0 && value.every(isTable)) return configKeys(value[0], prefix);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return [prefix];
   return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => configKeys(v, prefix ? `${prefix}.${k}` : k));
 }
@@ -81,6 +84,7 @@ describe('docs/configuration.md', () => {
     expect(keys).toContain('sip.listen');
     expect(keys).toContain('door.open_code');
     expect(keys).toContain('buttons.schedule.from');
+    expect(keys).toContain('relays.open_codes');
   });
 
   it('describes every config key the schema has', () => {

@@ -64,9 +64,9 @@ describe('check-config on buttons', () => {
   it('clear errors: duplicate names, times, days, a line used twice', () => {
     const bad = `[[buttons]]\nname = "a"\nline = 27\n[[buttons.schedule]]\ndays = ["weekdays"]\nfrom = "7:00"\nto = "24:00"\n[[buttons]]\nname = "a"\nline = 5\n[[buttons]]\nname = "b c"\nline = 5\n`;
     const crossKeys = [
-      'door.toml: [[buttons]] #1 line: GPIO 27 is already gpio.relay',
       'door.toml: [[buttons]] #2 name: "a" names two buttons (names must be unique)',
-      'door.toml: [[buttons]] #3 line: GPIO 5 is already the line of button "a"',
+      'door.toml: [[buttons]] #1 line: GPIO 27 is already gpio.relay: every input and output needs its own line',
+      'door.toml: [[buttons]] #3 line: GPIO 5 is already the line of button "a": every input and output needs its own line',
     ];
     expect(problemsOf(bad)).toEqual([
       'door.toml: [[buttons]] #1 [[buttons.schedule]] #1 days[0]: must be a day ("mon" .. "sun") or a range of days such as "mon-fri" (got "weekdays")',
@@ -76,8 +76,8 @@ describe('check-config on buttons', () => {
       ...crossKeys,
     ]);
     expect(problemsOf('[[buttons]]\nnme = "a"\n[[buttons.schedule]]\nfrom = "22:00"\ntargest = []\n')).toEqual([
-      'door.toml: [[buttons]] #1 name: missing (must be a string)',
-      'door.toml: [[buttons]] #1 [[buttons.schedule]] #1 to: missing (must be a string)',
+      'door.toml: [[buttons]] #1 name: is required (a string)',
+      'door.toml: [[buttons]] #1 [[buttons.schedule]] #1 to: is required (a string)',
       'door.toml: [[buttons]] #1 [[buttons.schedule]] #1 targest: unknown key (did you mean "targets"?)',
       'door.toml: [[buttons]] #1 nme: unknown key (did you mean "name"?)',
     ]);

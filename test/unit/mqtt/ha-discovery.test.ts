@@ -4,7 +4,9 @@ import { parseConfig, parseConfigText } from '../../../src/config/load.js';
 import { discoveryMessages, HA_REQUIRED, type HaComponent } from '../../../src/mqtt/ha-discovery.js';
 import { doorTopics } from '../../../src/mqtt/mqtt-topics.js';
 
-const mqttConfig = (extra: Record<string, unknown> = {}) => parseConfig({ mqtt: { enabled: true, ...extra } }).mqtt;
+// mqtt.relay_name must name a relay (issue 15): a gate beside the door when the test names one.
+const mqttConfig = (extra: Record<string, unknown> = {}) =>
+  parseConfig({ mqtt: { enabled: true, ...extra }, relays: extra.relay_name ? [{ name: 'door', line: 27 }, { name: extra.relay_name, line: 22 }] : [] }).mqtt;
 
 describe('Home Assistant discovery', () => {
   it('gives every entity the fields its component requires, on one device', () => {

@@ -12,6 +12,7 @@ import { TypedEmitter, type EventMap } from '../../../src/events/typed-emitter.j
 import { LogSink } from '../../../src/log/logger.js';
 import type { DoorStationEvents } from '../../../src/door/door-station.js';
 import type { DoorOpenerEvents } from '../../../src/door/opener/door-opener.js';
+import type { DoorContactEvents } from '../../../src/door/door-contact-monitor.js';
 import type { MediaEvents } from '../../../src/media/media-engine.js';
 import type { PublishedEvent } from '../../../src/events/event-sink.js';
 
@@ -57,8 +58,10 @@ class FakeClient extends EventEmitter {
   }
 }
 
-function setup(mqtt: Record<string, unknown> = {}) {
-  const config = parseConfig({ mqtt: { enabled: true, picture: false, ...mqtt } });
+function setup(mqtt: Record<string, unknown> = {}, withContact = false) {
+  // mqtt.relay_name must name a relay (issue 15): a gate beside the door when the test names one.
+  const relays = typeof mqtt.relay_name === 'string' ? [{ name: 'door', line: 27 }, { name: mqtt.relay_name, line: 22 }] : [];
+  const config = parseConfig({ mqtt: { enabled: true, picture: false, ...mqtt }, relays });
   const lines: string[] = [];
   const sink = new LogSink({ level: 'debug', systemd: true, write: (l) => lines.push(l) });
   const door = Object.assign(new Fires<DoorStationEvents>(), {
@@ -81,11 +84,14 @@ function setup(mqtt: Record<string, unknown> = {}) {
   const gpio = { onPress: (l: (button: string) => void) => (presses.push(l), () => undefined) };
   const media = Object.assign(new Fires<MediaEvents>(), { snapshot: async () => undefined });
   const subs: Array<(e: PublishedEvent) => void> = [];
+  const contact = new Fires<DoorContactEvents>();
   let client!: FakeClient;
   const bridge = new MqttBridge({
     config: config.mqtt,
     sipIdentity: 'sip:door@myhouse',
     relayPulseMs: 3000,
+    doorContact: withContact ? contact : undefined,
+    doorOpen: () => (withContact ? false : undefined),
     door,
     opener,
     gpio,
@@ -94,7 +100,7 @@ function setup(mqtt: Record<string, unknown> = {}) {
     log: sink.logger('mqtt'),
     connect: (_url, opts) => (client = new FakeClient(opts)) as unknown as MqttClient,
   });
-  return { bridge, door, opener, opened, presses, subs, lines, client: () => client };
+  return { bridge, door, opener, opened, presses, subs, lines, contact, client: () => client };
 }
 
 describe('MqttBridge', () => {
@@ -107,7 +113,7 @@ describe('MqttBridge', () => {
     c.emit('connect');
     t.presses.forEach((p) => p('flat-2'));
     t.door.fire('call-state', { id: 3, state: 'outgoing-ringing', from: 'sip:door@myhouse' });
-    t.opener.fire('opened', { by: 'sip:kitchen@myhouse', method: 'dtmf' });
+    t.opener.fire('opened', { by: 'sip:kitchen@myhouse', method: 'dtmf', relay: 'door' });
     t.subs.forEach((s) => s({ type: 'registration-state-changed', body: [['Id', 1], ['State', 'LinphoneRegistrationOk']] }));
     const by = (topic: string) => c.published.filter((p) => p.topic === `doorstation/door/${topic}`);
     expect(by('availability').at(-1)).toEqual({ topic: 'doorstation/door/availability', payload: 'online', retain: true });
@@ -121,6 +127,23 @@ describe('MqttBridge', () => {
     expect(c.published.some((p) => p.topic.startsWith('homeassistant/event/'))).toBe(true);
     await t.bridge.stop();
     expect(by('availability').at(-1)!.payload).toBe('offline');
+  });
+
+  it('with a door contact, the door sensor is the contact (not the pulse), and forced / held-open are door events', async () => {
+    const t = setup({}, true);
+    await t.bridge.start();
+    const c = t.client();
+    c.emit('connect');
+    t.opener.fire('opened', { by: 'control', method: 'control', relay: 'door' });
+    t.contact.fire('state', { open: true });
+    t.contact.fire('forced');
+    t.contact.fire('held-open', { seconds: 60 });
+    t.contact.fire('state', { open: false });
+    const by = (topic: string) => c.published.filter((p) => p.topic === `doorstation/door/${topic}`);
+    expect(by('door/contact').map((p) => p.payload)).toEqual(['OFF', 'ON', 'OFF']);
+    expect(by('door/event').map((p) => JSON.parse(p.payload).event)).toEqual(['opened', 'forced', 'held-open']);
+    expect(JSON.parse(by('door/event')[0]!.payload)).toMatchObject({ relay: 'door' });
+    await t.bridge.stop();
   });
 
   it('opens over MQTT only when allowed, and only the named relay', async () => {

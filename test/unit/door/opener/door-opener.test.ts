@@ -47,7 +47,7 @@ describe('door opener: codes', () => {
       relay: 'started',
     });
     expect(pulses()).toBe(1);
-    expect(events).toEqual([{ type: 'door-opened', body: [['By', HOME], ['Method', 'message']] }]);
+    expect(events).toEqual([{ type: 'door-opened', body: [['By', HOME], ['Method', 'message'], ['Relay', 'door']] }]);
     expect(lines.join('')).toMatch(/door opened by sip:homescreen@myhouse via message at \d{4}-\d\d-\d\dT/);
   });
 
@@ -233,7 +233,7 @@ describe('open-door command and the relay, end to end on the simulator', () => {
   it('open-door pulses the relay for relay_pulse_ms and publishes door-opened By: control', async () => {
     const { gpioService, openDoor, events, sim } = await wired();
     expect(formatReply(await openDoor.run('', noConn))).toBe('Status: Ok\n\n');
-    expect(events).toEqual([{ type: 'door-opened', body: [['By', 'control'], ['Method', 'control']] }]);
+    expect(events).toEqual([{ type: 'door-opened', body: [['By', 'control'], ['Method', 'control'], ['Relay', 'door']] }]);
     expect(sim().state().outputs[27]).toBe(1);
     await vi.advanceTimersByTimeAsync(2999);
     expect(sim().state().outputs[27]).toBe(1);
