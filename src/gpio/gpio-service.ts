@@ -65,7 +65,7 @@ export class GpioService implements DoorHardware {
     try {
       // The panel's relays first (they end whatever a previous run left on); the relays are the panel's, not the button hardware's.
       this.panel.open(backend);
-      this.hardware = new GpioDoorHardware({ config: { ...config, relay: -1 }, backend, log, guard: this.opts.guard, buttons: this.buttons, onPress: (name) => this.pressed(name) });
+      this.hardware = new GpioDoorHardware({ config, backend, log, buttons: this.buttons, onPress: (name) => this.pressed(name) });
     } catch (e) {
       this.panel.close();
       backend.close();
