@@ -34,7 +34,7 @@ export function parseMqttCommand(payload: Buffer | string): ParsedCommand {
 }
 
 /** For log lines: no control characters, at most 40 characters. */
-export function printable(s: string): string {
+function printable(s: string): string {
   // eslint-disable-next-line no-control-regex
   return s.replace(/[\x00-\x1f\x7f]/g, '?').slice(0, 40);
 }

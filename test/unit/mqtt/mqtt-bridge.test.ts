@@ -177,7 +177,7 @@ describe('MqttBridge', () => {
     expect(t.door.rangButtons).toEqual(['flat-2', undefined]);
     const log = t.lines.join('\n');
     expect(log).toContain('ring flat-2: call 1');
-    expect(log).toContain('ring refused: no button "flat-9?[2J" (have "flat-1", "flat-2")');
+    expect(log).toContain('ring refused: No button named "flat-9\\u001b[2J"; the buttons are: flat-1, flat-2.');
     expect(log).toContain('command refused: too many words');
     expect(log).not.toContain('\u001b');
   });
