@@ -13,11 +13,20 @@ export interface SchemaHelpers {
   int: (min: number, max: number, unit?: string) => z.ZodNumber;
   /** A GPIO line number, or -1 for "not wired". */
   gpioLine: z.ZodNumber;
+  /** A name the daemon's words use (a button's, a relay's): in commands, events, logs and MQTT. */
+  panelName: z.ZodString;
 }
 
-export function panelSchemas({ int, gpioLine }: SchemaHelpers) {
-  /** A relay's name: in `open-door NAME`, events (Relay), logs and MQTT. */
-  const relayName = z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, { message: 'must be 1-32 letters, digits, "_" or "-"' });
+/** Names of `[[buttons]]` or `[[relays]]` must be unique; `path` places the issue on element `i`'s name. */
+export function checkUniqueNames(items: ReadonlyArray<{ name: string }>, kind: 'buttons' | 'relays', ctx: z.RefinementCtx, path: (i: number) => (string | number)[]): void {
+  const seen = new Set<string>();
+  items.forEach((item, i) => {
+    if (seen.has(item.name)) ctx.addIssue({ code: 'custom', message: `"${item.name}" names two ${kind} (names must be unique)`, path: path(i) });
+    seen.add(item.name);
+  });
+}
+
+export function panelSchemas({ int, gpioLine, panelName }: SchemaHelpers) {
 
   /** An open code: DTMF digits, at least 4 before an optional trailing `#` (a shorter code is guessed in minutes). */
   const openCode = z
@@ -27,7 +36,7 @@ export function panelSchemas({ int, gpioLine }: SchemaHelpers) {
     .refine((c) => c.replace(/#$/, '').length >= 4, { message: 'must be at least 4 digits: a shorter code is guessed in minutes' });
 
   const relayTable = z.strictObject({
-    name: relayName,
+    name: panelName,
     line: gpioLine,
     active_low: z.boolean().default(false),
     pulse_ms: int(50, 60000, ' (ms)').default(3000),
@@ -40,19 +49,13 @@ export function panelSchemas({ int, gpioLine }: SchemaHelpers) {
     .array(relayTable)
     .max(16, { message: 'may hold at most 16 relays' })
     .default([])
-    .superRefine((rs, ctx) => {
-      const seen = new Set<string>();
-      rs.forEach((r, i) => {
-        if (seen.has(r.name)) ctx.addIssue({ code: 'custom', message: `"${r.name}" names two relays: names must be unique`, path: [i, 'name'] });
-        seen.add(r.name);
-      });
-    });
+    .superRefine((rs, ctx) => checkUniqueNames(rs, 'relays', ctx, (i) => [i, 'name']));
 
   const exitButton = z
     .strictObject({
       line: gpioLine.default(-1),
       active_low: z.boolean().default(true),
-      relay: relayName.default('door'),
+      relay: panelName.default('door'),
     })
     .prefault({});
 
@@ -61,7 +64,7 @@ export function panelSchemas({ int, gpioLine }: SchemaHelpers) {
       line: gpioLine.default(-1),
       // The line's level while the door stands open (a reed contact to ground with a pull-up reads "high" when open).
       open_level: z.enum(['high', 'low']).default('high'),
-      relay: relayName.default('door'),
+      relay: panelName.default('door'),
       // 0: no door-held-open event.
       held_open_s: int(0, 86400, ' (seconds)').default(60),
     })

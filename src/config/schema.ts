@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { LOG_LEVELS } from '../log/logger.js';
 import { VERSION } from '../version.js';
 import { isDtmfCode } from '../dtmf.js';
-import { panelSchemas } from './panel-schema.js';
+import { checkUniqueNames, panelSchemas } from './panel-schema.js';
 
 const SIP_URI = /^sips?:([^@\s;?]+@)?(\[[0-9a-fA-F:.]+\]|[^@\s:;?[\]]+)(:\d{1,5})?(;[^\s?]*)?(\?\S*)?$/;
 /** `udp:0.0.0.0:5060`, `tcp:[::]:5060`, `tls:door.example:5061`. */
@@ -232,7 +232,8 @@ const dayOrRange = z
   .string()
   .regex(new RegExp(`^(${DAY_NAMES.join('|')})(-(${DAY_NAMES.join('|')}))?$`), { message: 'must be a day ("mon" .. "sun") or a range of days such as "mon-fri"' });
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'must be a time of day "HH:MM" from "00:00" to "23:59"' });
-const buttonName = z
+/** A button's, schedule's or relay's name (panelSchemas takes it too). */
+const panelName = z
   .string()
   .regex(/^[A-Za-z0-9_-]{1,32}$/, { message: 'must be 1 to 32 letters, digits, "_" or "-"' });
 /** What a plan may set; unset keys come from the button, the button's from [call]. */
@@ -243,7 +244,7 @@ const planKeys = {
   early_media: z.enum(['none', 'video', 'audio+video']).optional(),
 };
 const scheduleEntry = z.strictObject({
-  name: buttonName.optional(),
+  name: panelName.optional(),
   days: z.array(dayOrRange).min(1, { message: 'needs at least one day (all week: ["mon-sun"])' }).default(['mon-sun']),
   from: clockTime,
   to: clockTime,
@@ -251,7 +252,7 @@ const scheduleEntry = z.strictObject({
 });
 const button = z
   .strictObject({
-    name: buttonName,
+    name: panelName,
     line: gpioLine.default(-1),
     active_low: z.boolean().default(true),
     ...planKeys,
@@ -278,16 +279,12 @@ function isTimeZone(zone: string): boolean {
 
 /** Button names are unique; their lines are checked with every other wired line in checkPanel (config/panel-schema.ts). */
 function checkButtons(c: { buttons: Array<{ name: string }> }, ctx: z.RefinementCtx): void {
-  const seen = new Set<string>();
-  c.buttons.forEach((b, i) => {
-    if (seen.has(b.name)) ctx.addIssue({ code: 'custom', path: ['buttons', i, 'name'], message: `"${b.name}" names two buttons (names must be unique)` });
-    seen.add(b.name);
-  });
+  checkUniqueNames(c.buttons, 'buttons', ctx, (i) => ['buttons', i, 'name']);
 }
 // ---- end issue 15 (h15a) ----------------------------------------------------------------------------------
 
 // ---- Issue 15 (h15b): several relays, the exit button, the door contact (config/panel-schema.ts) ----------
-const { relays, exitButton, doorContact, checkPanel } = panelSchemas({ int, gpioLine });
+const { relays, exitButton, doorContact, checkPanel } = panelSchemas({ int, gpioLine, panelName });
 
 export const configSchema = z.strictObject({
   sip,

@@ -17,6 +17,7 @@ import type { DoorOpener } from './opener/door-opener.js';
 import { codeFromMessage } from './opener/body-codes.js';
 import { effectiveButtons, type EffectiveButton } from '../config/buttons.js';
 import { realClock, type Clock } from '../clock.js';
+import { unknownName } from '../config/names.js';
 import { planInForce } from './plan/call-plan.js';
 
 /** A call moved to `state`; `from` is what linphone shows as From (the door itself on outgoing calls). */
@@ -138,7 +139,7 @@ export class DoorStation extends TypedEmitter<DoorStationEvents> {
    */
   ring(button?: string): { id: number; already: boolean } {
     const pressed = button === undefined ? this.buttons[0]! : this.buttons.find((b) => b.name === button);
-    if (!pressed) throw new Error(`no button named ${JSON.stringify(button)} (buttons: ${this.buttonNames.join(', ')})`);
+    if (!pressed) throw new Error(unknownName('button', button ?? '', this.buttonNames));
     const name = pressed.name;
     const busy = this.current();
     if (busy?.direction === 'out') {

@@ -1,20 +1,20 @@
 /**
  * Three names, one concept at three levels:
- * - DoorHardware: what the daemon and control see of GPIO (a debounced
- *   button, a relay that pulses and always ends off, a LED). GpioService
+ * - DoorHardware: what the daemon and control see of GPIO (debounced
+ *   buttons, relays that pulse and always end off, a LED). GpioService
  *   implements it, from construction on.
- * - GpioDoorHardware: the pins behind it while GPIO runs, built on any
- *   GpioBackend so the simulator and the real pins go through the same
- *   debounce and the same relay code. GpioService opens one at start and
- *   closes it at stop.
+ * - GpioDoorHardware: the button and LED pins behind it while GPIO runs,
+ *   built on any GpioBackend so the simulator and the real pins go through
+ *   the same debounce. The relays are not here: they are the door panel's
+ *   (door-panel.ts, relay-bank.ts), which GpioService opens first on the
+ *   same backend. GpioService opens one at start and closes it at stop.
  * - GpioBackend (backend.ts): how a line is read and written (sim, onoff).
  */
 import type { GpioConfig } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import type { GpioBackend, OutputLine } from './backend.js';
 import { ButtonInputs, type ButtonLine, type PressOutcome } from './buttons.js';
-import type { ExitGuard } from './exit-guard.js';
-import { Relay, type PulseOutcome } from './relay.js';
+import type { PulseOutcome } from './relay.js';
 
 export type { PulseOutcome } from './relay.js';
 export type { ButtonLine, PressOutcome } from './buttons.js';
@@ -49,17 +49,12 @@ export interface DoorHardware {
   close(): void;
 }
 
-export type DoorHardwareConfig = Pick<
-  GpioConfig,
-  'button' | 'button_active_low' | 'debounce_ms' | 'relay' | 'relay_active_low' | 'relay_pulse_ms' | 'led'
->;
+export type DoorHardwareConfig = Pick<GpioConfig, 'button' | 'button_active_low' | 'debounce_ms' | 'led'>;
 
 export interface DoorHardwareOptions {
   config: DoorHardwareConfig;
   backend: GpioBackend;
   log: Logger;
-  /** The process hooks that switch the relay off; tests pass their own. */
-  guard?: ExitGuard;
   /**
    * Called once per debounced press. One listener: GpioService hands its
    * fan-out here, so listeners outlive a stop and a start of the pins.
@@ -74,9 +69,8 @@ export function singleButton(c: Pick<DoorHardwareConfig, 'button' | 'button_acti
   return [{ name: 'button', line: c.button, active_low: c.button_active_low, single: true }];
 }
 
-/** The open pins behind DoorHardware; presses go to the one `onPress` given at construction. */
-export class GpioDoorHardware implements Omit<DoorHardware, 'onPress'> {
-  private readonly relay: Relay | undefined;
+/** The button and LED pins behind DoorHardware; presses go to the one `onPress` given at construction. */
+export class GpioDoorHardware implements Omit<DoorHardware, 'onPress' | 'pulseRelay' | 'state'> {
   private readonly led: OutputLine | undefined;
   private readonly buttons: ButtonInputs | undefined;
   private ledOn = false;
@@ -84,24 +78,11 @@ export class GpioDoorHardware implements Omit<DoorHardware, 'onPress'> {
 
   constructor(private readonly opts: DoorHardwareOptions) {
     const { config: c, backend, log } = opts;
-    // The relay first: whatever a previous run left on the pin ends before anything else happens.
-    this.relay =
-      c.relay >= 0
-        ? new Relay({ backend, line: c.relay, activeLow: c.relay_active_low, pulseMs: c.relay_pulse_ms, log: log.child('relay'), guard: opts.guard })
-        : undefined;
-    try {
-      this.led = c.led >= 0 ? backend.openOutput(c.led, 0) : undefined;
-      const buttons = opts.buttons ?? singleButton(c);
-      this.buttons = new ButtonInputs({ buttons, debounceMs: c.debounce_ms, backend, log, onPress: (name) => this.opts.onPress?.(name) });
-    } catch (e) {
-      this.relay?.close();
-      throw e;
-    }
-    log.info(
-      `${this.buttons.describe()}, debounce ${c.debounce_ms} ms; ` +
-        `relay ${c.relay >= 0 ? `GPIO ${c.relay}${c.relay_active_low ? ' (active low)' : ''}, pulse ${c.relay_pulse_ms} ms` : 'none'}; ` +
-        `led ${c.led >= 0 ? `GPIO ${c.led}` : 'none'}`,
-    );
+    this.led = c.led >= 0 ? backend.openOutput(c.led, 0) : undefined;
+    const buttons = opts.buttons ?? singleButton(c);
+    this.buttons = new ButtonInputs({ buttons, debounceMs: c.debounce_ms, backend, log, onPress: (name) => this.opts.onPress?.(name) });
+    // The relays are logged by the door panel.
+    log.info(`${this.buttons.describe()}, debounce ${c.debounce_ms} ms; led ${c.led >= 0 ? `GPIO ${c.led}` : 'none'}`);
   }
 
   press(name?: string): Promise<PressOutcome> {
@@ -112,11 +93,6 @@ export class GpioDoorHardware implements Omit<DoorHardware, 'onPress'> {
     return this.buttons?.names ?? [];
   }
 
-  pulseRelay(): PulseOutcome {
-    if (this.closed) return { status: 'unavailable' };
-    return this.relay ? this.relay.pulse() : { status: 'no-relay' };
-  }
-
   setLed(on: boolean): void {
     if (this.closed || !this.led || on === this.ledOn) return;
     this.led.write(on ? 1 : 0);
@@ -124,10 +100,10 @@ export class GpioDoorHardware implements Omit<DoorHardware, 'onPress'> {
     this.opts.log.debug(`led ${on ? 'on' : 'off'}`);
   }
 
-  state(): HardwareState {
+  /** The relay's part of HardwareState is the panel's (GpioService composes both). */
+  state(): Omit<HardwareState, 'relay'> {
     return {
       button: Object.values(this.buttons?.state() ?? {})[0] ?? 'none',
-      relay: this.relay ? (this.relay.isOn ? 'on' : 'off') : 'none',
       led: this.led ? (this.ledOn ? 'on' : 'off') : 'none',
     };
   }
@@ -140,7 +116,6 @@ export class GpioDoorHardware implements Omit<DoorHardware, 'onPress'> {
       this.led.write(0);
       this.led.close();
     }
-    this.relay?.close();
     this.opts.backend.close();
   }
 }

@@ -13,10 +13,10 @@
 import type { DoorContactConfig, ExitButtonConfig } from '../config/schema.js';
 import type { RelaySpec } from '../config/relays.js';
 import type { Logger } from '../log/logger.js';
-import { errorDetail } from '../log/error-message.js';
 import type { GpioBackend, Level } from './backend.js';
 import type { ExitGuard } from './exit-guard.js';
 import type { LineRole } from './gpio-errors.js';
+import { Listeners } from './listeners.js';
 import { PanelInput } from './panel-input.js';
 import { RelayBank } from './relay-bank.js';
 import type { PulseOutcome } from './relay.js';
@@ -46,28 +46,6 @@ export interface PanelState {
 const SIM_HOLD_MS = 100;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** Listeners of one kind: a listener that throws is logged and the others still run. */
-class Listeners<A extends unknown[]> {
-  private readonly set = new Set<(...args: A) => void>();
-  constructor(
-    private readonly log: Logger,
-    private readonly what: string,
-  ) {}
-  add(l: (...args: A) => void): () => void {
-    this.set.add(l);
-    return () => this.set.delete(l);
-  }
-  emit(...args: A): void {
-    for (const l of [...this.set]) {
-      try {
-        l(...args);
-      } catch (e) {
-        this.log.error(`${this.what} handler failed: ${errorDetail(e)}`);
-      }
-    }
-  }
-}
 
 export class DoorPanel {
   private bank: RelayBank | undefined;

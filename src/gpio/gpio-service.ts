@@ -16,7 +16,7 @@ import type { LineRole } from './gpio-errors.js';
 import { openOnoffBackend, type OnoffBackendOptions } from './onoff-backend.js';
 import type { PulseOutcome } from './relay.js';
 import { SimBackend, simLevelDir, type SimBackendOptions } from './sim-backend.js';
-import { errorDetail } from '../log/error-message.js';
+import { Listeners } from './listeners.js';
 import { DoorPanel, type DoorPanelConfig } from './door-panel.js';
 import { DEFAULT_RELAY } from '../config/relays.js';
 
@@ -39,7 +39,7 @@ export class GpioService implements DoorHardware {
   readonly name = 'gpio';
   private hardware: GpioDoorHardware | undefined;
   private current: GpioBackend | undefined;
-  private readonly listeners = new Set<(button: string) => void>();
+  private readonly listeners: Listeners<[button: string]>;
   /** Relays, exit button and door contact; its listeners (onExit, onContact, onRelayPulse) outlive stop and start. */
   readonly panel: DoorPanel;
 
@@ -50,6 +50,7 @@ export class GpioService implements DoorHardware {
       exitButton: { line: -1, active_low: true },
       doorContact: { line: -1, open_level: 'high' as const },
     };
+    this.listeners = new Listeners(opts.log, (button) => `button ${button}: press`);
     this.panel = new DoorPanel({ ...panel, debounceMs: c.debounce_ms }, opts.log, opts.guard);
   }
 
@@ -65,7 +66,7 @@ export class GpioService implements DoorHardware {
     try {
       // The panel's relays first (they end whatever a previous run left on); the relays are the panel's, not the button hardware's.
       this.panel.open(backend);
-      this.hardware = new GpioDoorHardware({ config: { ...config, relay: -1 }, backend, log, guard: this.opts.guard, buttons: this.buttons, onPress: (name) => this.pressed(name) });
+      this.hardware = new GpioDoorHardware({ config, backend, log, buttons: this.buttons, onPress: (name) => this.listeners.emit(name) });
     } catch (e) {
       this.panel.close();
       backend.close();
@@ -79,8 +80,7 @@ export class GpioService implements DoorHardware {
   }
 
   onPress(listener: (button: string) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   press(name?: string): Promise<PressOutcome> {
@@ -115,16 +115,6 @@ export class GpioService implements DoorHardware {
     this.hardware?.close();
     this.hardware = undefined;
     this.current = undefined;
-  }
-
-  private pressed(button: string): void {
-    for (const l of [...this.listeners]) {
-      try {
-        l(button);
-      } catch (e) {
-        this.opts.log.error(`button ${button}: press handler failed: ${errorDetail(e)}`);
-      }
-    }
   }
 
   private async openBackend(): Promise<GpioBackend> {

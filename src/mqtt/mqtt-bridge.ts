@@ -24,23 +24,19 @@ import type { DoorOpener, DoorOpenerEvents } from '../door/opener/door-opener.js
 import type { DoorContactEvents } from '../door/door-contact-monitor.js';
 import type { DoorHardware } from '../gpio/door-hardware.js';
 import type { MediaEngine, MediaEvents } from '../media/media-engine.js';
-import type { EventMap } from '../events/typed-emitter.js';
+import type { Listens } from '../events/typed-emitter.js';
 import type { PublishedEvent } from '../events/event-sink.js';
 import type { Logger } from '../log/logger.js';
 import { errorMessage } from '../log/error-message.js';
 import { discoveryMessages } from './ha-discovery.js';
 import { parseMqttCommand } from './mqtt-commands.js';
+import { unknownName } from '../config/names.js';
 import { doorTopics, jsonEvent, state, OFFLINE, ONLINE, PRESS_EVENT, type DoorTopics, type Outgoing } from './mqtt-topics.js';
 
 /** Reconnect back-off: doubles from the first to the last, and starts over once connected. */
 export const RECONNECT_FIRST_MS = 1000;
 export const RECONNECT_MAX_MS = 60_000;
 const STOP_WAIT_MS = 1000;
-
-/** What the bridge needs of a TypedEmitter: to listen. */
-export interface Listens<E extends EventMap> {
-  on<K extends keyof E & string>(event: K, listener: (...args: E[K]) => void): unknown;
-}
 
 export interface MqttBridgeOptions {
   config: MqttConfig;
@@ -53,7 +49,7 @@ export interface MqttBridgeOptions {
   doorContact?: Listens<DoorContactEvents>;
   /** The contact's state at start (true = open). */
   doorOpen?: () => boolean | undefined;
-  door: Listens<DoorStationEvents> & Pick<DoorStation, 'ring' | 'terminate' | 'current'>;
+  door: Listens<DoorStationEvents> & Pick<DoorStation, 'ring' | 'terminate' | 'current' | 'buttonNames'>;
   opener: Listens<DoorOpenerEvents> & Pick<DoorOpener, 'openBy'>;
   gpio: Pick<DoorHardware, 'onPress'>;
   media: Listens<MediaEvents> & Pick<MediaEngine, 'snapshot'>;
@@ -231,8 +227,12 @@ export class MqttBridge {
       case 'invalid':
         return log.warn(`command refused: ${cmd.reason}`);
       case 'ring': {
-        const r = this.opts.door.ring();
-        return log.info(r.already ? `ring: call ${r.id} already running` : `ring: call ${r.id}`);
+        const names = this.opts.door.buttonNames;
+        // A name from the network is checked before ring(), which throws on a button it does not know.
+        if (cmd.button !== undefined && !names.includes(cmd.button)) return log.warn(`ring refused: ${unknownName('button', cmd.button, names)}`);
+        const r = this.opts.door.ring(cmd.button);
+        const which = cmd.button === undefined ? '' : ` ${cmd.button}`;
+        return log.info(r.already ? `ring${which}: call ${r.id} already running` : `ring${which}: call ${r.id}`);
       }
       case 'terminate': {
         const id = cmd.id ?? this.opts.door.current()?.id;

@@ -4,7 +4,8 @@
  * is refused with a reason, never thrown (the network is untrusted input).
  */
 export type MqttCommand =
-  | { readonly kind: 'ring' }
+  /** `button` undefined: the first button, as a press of today's single button. */
+  | { readonly kind: 'ring'; readonly button?: string }
   | { readonly kind: 'terminate'; readonly id?: number }
   | { readonly kind: 'open-door'; readonly relay?: string };
 
@@ -20,7 +21,7 @@ export function parseMqttCommand(payload: Buffer | string): ParsedCommand {
   if (extra !== undefined) return { kind: 'invalid', reason: `too many words in "${printable(text)}"` };
   switch (word) {
     case 'ring':
-      return arg === undefined ? { kind: 'ring' } : { kind: 'invalid', reason: 'ring takes no argument' };
+      return arg === undefined ? { kind: 'ring' } : { kind: 'ring', button: arg };
     case 'terminate': {
       if (arg === undefined) return { kind: 'terminate' };
       return /^\d{1,9}$/.test(arg) ? { kind: 'terminate', id: Number(arg) } : { kind: 'invalid', reason: 'terminate takes a call id' };

@@ -13,7 +13,7 @@
  *   PREFIX/NODE/registration   None | Progress | Ok | Cleared | Failed (retained)
  *   PREFIX/NODE/media/event    {"event":"error"|"recovered","component",…}
  *   PREFIX/NODE/picture        the visitor's JPEG, taken on a press (retained)
- *   PREFIX/NODE/command        ring | terminate [ID] | open-door [RELAY]
+ *   PREFIX/NODE/command        ring [BUTTON] | terminate [ID] | open-door [RELAY]
  */
 import type { MqttConfig } from '../config/schema.js';
 

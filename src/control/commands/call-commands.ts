@@ -12,7 +12,7 @@ import { LINPHONE_CALL_STATE } from '../events/call-events.js';
 import type { Command } from '../registry.js';
 import { fail, ok, type Body, type Reply } from '../reply.js';
 import { errorMessage } from '../../log/error-message.js';
-import { unknownButton } from './press-command.js';
+import { unknownName } from '../../config/names.js';
 
 /** States in which linphone's call-status shows From (the remote party). */
 const SHOWS_FROM = new Set<CallStateName>([
@@ -80,7 +80,7 @@ export function callCommands(door: DoorStation, media: MediaEngine): Command[] {
         const words = args.split(/\s+/).filter(Boolean);
         if (words.length > 1) return fail('ring takes at most one argument, a button name.');
         const name = words[0];
-        if (name !== undefined && !door.buttonNames.includes(name)) return fail(unknownButton(name, door.buttonNames));
+        if (name !== undefined && !door.buttonNames.includes(name)) return fail(unknownName('button', name, door.buttonNames));
         return ok([['Id', door.ring(name).id]]);
       },
     },

@@ -2,6 +2,7 @@
 import type { Command } from '../registry.js';
 import { fail, ok } from '../reply.js';
 import type { DoorOpener, RefusalReason } from '../../door/opener/door-opener.js';
+import { unknownName } from '../../config/names.js';
 
 export const NO_RELAY = 'No relay configured.';
 
@@ -24,8 +25,7 @@ export function openDoorCommands(opener: Pick<DoorOpener, 'openBy' | 'relayNames
         if (/\s/.test(name)) return fail('open-door takes at most one relay name.');
         const names = opener.relayNames;
         if (name !== '' && !names.includes(name)) {
-          // Names are config (letters, digits, _ and -): safe to echo; what the client sent is not.
-          return fail(`No relay of that name; relays: ${names.join(', ')}.`);
+          return fail(unknownName('relay', name, names));
         }
         const r = opener.openBy({ by: 'control', method: 'control', relay: name || undefined });
         if (r.opened) return ok();

@@ -10,14 +10,10 @@
 import type { Command } from '../registry.js';
 import { fail, ok } from '../reply.js';
 import type { DoorHardware } from '../../gpio/door-hardware.js';
+import { unknownName } from '../../config/names.js';
 
 export const NO_BUTTON = 'No button configured.';
 export const GPIO_UNAVAILABLE = 'GPIO is not running.';
-
-/** `ring NAME` / `press NAME` with a name no button has (issue 15). */
-export function unknownButton(name: string, names: readonly string[]): string {
-  return `No button named "${name}"; the buttons are: ${names.join(', ')}.`;
-}
 
 export function pressCommands(hardware: Pick<DoorHardware, 'press'>): Command[] {
   return [
@@ -33,7 +29,7 @@ export function pressCommands(hardware: Pick<DoorHardware, 'press'>): Command[] 
         const r = await hardware.press(words[0]);
         switch (r.status) {
           case 'unknown-button':
-            return fail(unknownButton(words[0]!, r.names));
+            return fail(unknownName('button', words[0]!, r.names));
           case 'pressed':
             return ok();
           case 'no-button':

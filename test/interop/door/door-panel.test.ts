@@ -111,7 +111,7 @@ describe.skipIf(!hasSipp)('door panel: gate relay with its own code, exit button
 
     // open-door names a relay; an unknown name lists the names.
     expect(await converse(d.socket, 'open-door gate\n')).toBe('Status: Ok\n\n');
-    expect(await converse(d.socket, 'open-door garage\n')).toBe('Status: Error\nReason: No relay of that name; relays: door, gate.\n\n');
+    expect(await converse(d.socket, 'open-door garage\n')).toBe('Status: Error\nReason: No relay named "garage"; the relays are: door, gate.\n\n');
     await until('second gate pulse over', () => count(GATE_ON) === 2 && level(GATE) === '1');
     expect(await d.stop()).toBe(0);
     expect([level(DOOR), level(GATE)]).toEqual(['0', '1']);

@@ -31,7 +31,7 @@ describe('[[relays]], [exit_button], [door_contact]', () => {
 
   it.each([
     ['[[relays]]\nline = 5\n', 'f: [[relays]] #1 name: is required (a string)'],
-    [TWO + '[[relays]]\nname = "gate"\nline = 9\n', 'f: [[relays]] #3 name: "gate" names two relays: names must be unique'],
+    [TWO + '[[relays]]\nname = "gate"\nline = 9\n', 'f: [[relays]] #3 name: "gate" names two relays (names must be unique)'],
     [TWO + '[exit_button]\nline = 23\nrelay = "garage"\n', 'f: [exit_button] relay: names no relay "garage" (relays: "door", "gate")'],
     ['[door_contact]\nline = 24\nrelay = "gate"\n', 'f: [door_contact] relay: names no relay "gate" (relays: "door")'],
     [TWO + '[mqtt]\nenabled = true\nallow_open_door = true\nrelay_name = "garage"\n', 'f: [mqtt] relay_name: names no relay "garage" (relays: "door", "gate")'],
@@ -41,7 +41,7 @@ describe('[[relays]], [exit_button], [door_contact]', () => {
     ['[exit_button]\nline = 27\n', 'f: [exit_button] line: GPIO 27 is already gpio.relay: every input and output needs its own line'],
     ['[[relays]]\nname = "a"\nline = 5\nopen_codes = ["1234"]\n[[relays]]\nname = "b"\nline = 6\nopen_codes = ["1234#"]\n', 'f: [[relays]] #2 open_codes[0]: is the same code as another one: each code must open one relay'],
     ['[[relays]]\nname = "a"\nline = 5\nopen_codes = ["12#4", "123456"]\n', 'f: [[relays]] #1 open_codes[0]: holds "#" before its end, but the codes differ in length and "#" is what ends the shorter ones'],
-    ['[[relays]]\nname = "a b"\nline = 5\n', 'f: [[relays]] #1 name: must be 1-32 letters, digits, "_" or "-" (got "a b")'],
+    ['[[relays]]\nname = "a b"\nline = 5\n', 'f: [[relays]] #1 name: must be 1 to 32 letters, digits, "_" or "-" (got "a b")'],
     ['[[relays]]\nname = "a"\nline = 5\nlien = 6\n', 'f: [[relays]] #1 lien: unknown key'],
     ['[[relays]]\nname = "a"\nline = 5\nnam = 6\n', 'f: [[relays]] #1 nam: unknown key (did you mean "name"?)'],
     ['[door_contact]\nopen_level = "up"\n', 'f: [door_contact] open_level: must be one of "high", "low" (got "up")'],

@@ -49,7 +49,7 @@ describe('buttons and their plans', () => {
       { id: 2, button: 'flat-1', plan: 'default', mode: 'parallel', targets: [a.uri] },
     ]);
     expect(d.lines.join('\n')).toContain(`button flat-2 pressed: plan default → targets ${b.uri}`);
-    expect(() => d.station.ring('nobody')).toThrow(/no button named "nobody" \(buttons: flat-1, flat-2\)/);
+    expect(() => d.station.ring('nobody')).toThrow('No button named "nobody"; the buttons are: flat-1, flat-2.');
   });
 
   it('the schedule in force at the press picks the targets, by the door clock in call.timezone', async () => {

@@ -126,7 +126,7 @@ describe('door panel: relays, codes, exit button, door contact', () => {
     await p.gpio.start();
     expect(await p.run('open-door')).toBe('Status: Ok\n\n');
     expect([p.level(DOOR_LINE), p.level(GATE_LINE)]).toEqual([1, 1]);
-    expect(await p.run('open-door garage')).toBe('Status: Error\nReason: No relay of that name; relays: door, gate.\n\n');
+    expect(await p.run('open-door garage')).toBe('Status: Error\nReason: No relay named "garage"; the relays are: door, gate.\n\n');
     expect(await p.run('open-door gate door')).toBe('Status: Error\nReason: open-door takes at most one relay name.\n\n');
     expect(p.seen()).toEqual(['door-opened By=control Method=control Relay=door']);
     p.gpio.close();

@@ -1,44 +1,32 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Level } from '../../../src/gpio/backend.js';
 import { GpioDoorHardware, type DoorHardwareConfig } from '../../../src/gpio/door-hardware.js';
 import { SimBackend } from '../../../src/gpio/sim-backend.js';
 import { silentLogger } from '../../../src/log/logger.js';
-import { fakeGuard } from '../../support/fake-process.js';
 
 const base: DoorHardwareConfig = {
   button: 17,
   button_active_low: true,
   debounce_ms: 50,
-  relay: 27,
-  relay_active_low: false,
-  relay_pulse_ms: 3000,
   led: 22,
 };
 
 function make(config: Partial<DoorHardwareConfig> = {}, sim = new SimBackend({ inputs: { 17: 1 } })) {
-  const { proc, guard } = fakeGuard();
   const outputs: Array<[number, Level]> = [];
   sim.onOutput((line, level) => outputs.push([line, level]));
   let presses = 0;
-  const hw = new GpioDoorHardware({ config: { ...base, ...config }, backend: sim, log: silentLogger, guard, onPress: () => presses++ });
-  return { hw, sim, proc, outputs, presses: () => presses };
+  const hw = new GpioDoorHardware({ config: { ...base, ...config }, backend: sim, log: silentLogger, onPress: () => presses++ });
+  return { hw, sim, outputs, presses: () => presses };
 }
 
 describe('door hardware on the simulator', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
-  it('opens the relay first, at its off level, then the LED and the button', () => {
-    const sim = new SimBackend({ inputs: { 17: 1 } });
-    const opened: number[] = [];
-    sim.onOutput((line) => opened.push(line));
-    const { hw } = make({ relay_active_low: true }, sim);
-    expect(opened).toEqual([27, 22]);
-    expect(sim.state().outputs).toEqual({ 27: 1, 22: 0 });
-    expect(hw.state()).toEqual({ button: 'released', relay: 'off', led: 'off' });
+  it('opens the LED off and the button released, and no other line (the relays are the door panel\'s)', () => {
+    const { hw, sim } = make();
+    expect(sim.state()).toEqual({ inputs: { 17: 1 }, outputs: { 22: 0 } });
+    expect(hw.state()).toEqual({ button: 'released', led: 'off' });
   });
 
   it('press(): bounces on the pin, one press event after the debounce time, resolves once released', async () => {
@@ -83,57 +71,14 @@ describe('door hardware on the simulator', () => {
     expect(presses()).toBe(2);
   });
 
-  it('pulses the relay for relay_pulse_ms exactly, and ignores a second request during the pulse', () => {
-    const { hw, sim, outputs } = make({ relay_pulse_ms: 3000 });
-    outputs.length = 0;
-    expect(hw.pulseRelay()).toEqual({ status: 'started', ms: 3000 });
-    expect(sim.state().outputs[27]).toBe(1);
-    vi.advanceTimersByTime(2000);
-    expect(hw.pulseRelay()).toEqual({ status: 'already-on', remainingMs: 1000 });
-    vi.advanceTimersByTime(999);
-    expect(hw.state().relay).toBe('on');
-    vi.advanceTimersByTime(1);
-    expect(hw.state().relay).toBe('off');
-    expect(outputs).toEqual([[27, 1], [27, 0]]);
-    expect(hw.pulseRelay().status).toBe('started');
-  });
-
-  it('drives an active-low relay low for on and high for off', () => {
-    const { hw, sim } = make({ relay_active_low: true, relay_pulse_ms: 100 });
-    expect(sim.state().outputs[27]).toBe(1);
-    hw.pulseRelay();
-    expect(sim.state().outputs[27]).toBe(0);
-    vi.advanceTimersByTime(100);
-    expect(sim.state().outputs[27]).toBe(1);
-  });
-
-  it('switches the relay off at process exit during a pulse', () => {
-    const { hw, sim, proc } = make();
-    hw.pulseRelay();
-    proc.emit('exit', 0);
-    expect(sim.state().outputs[27]).toBe(0);
-  });
-
-  it('after a stop signal, switches off at once and refuses new pulses', () => {
-    const { hw, sim, proc } = make();
-    proc.on('SIGTERM', () => {}); // the daemon's graceful stop
-    hw.pulseRelay();
-    proc.emit('SIGTERM', 'SIGTERM');
-    expect(sim.state().outputs[27]).toBe(0);
-    expect(hw.pulseRelay()).toEqual({ status: 'disarmed' });
-    expect(sim.state().outputs[27]).toBe(0);
-  });
-
-  it('close() during a pulse leaves the relay and LED off and removes the process hooks', () => {
-    const { hw, sim, proc, outputs } = make();
+  it('close() leaves the LED off and answers unavailable afterwards', async () => {
+    const { hw, sim, outputs } = make();
     hw.setLed(true);
-    hw.pulseRelay();
     outputs.length = 0;
     hw.close();
-    expect(outputs).toEqual([[22, 0], [27, 0]]);
-    expect(sim.state().outputs).toEqual({ 22: 0, 27: 0 });
-    expect(proc.listenerCount('exit')).toBe(0);
-    expect(hw.pulseRelay()).toEqual({ status: 'unavailable' });
+    expect(outputs).toEqual([[22, 0]]);
+    expect(sim.state().outputs).toEqual({ 22: 0 });
+    await expect(hw.press()).resolves.toEqual({ status: 'unavailable' });
   });
 
   it('LED on and off, observable on the pin', () => {
@@ -145,31 +90,11 @@ describe('door hardware on the simulator', () => {
     expect(sim.state().outputs[22]).toBe(0);
   });
 
-  it('-1 means not wired: no line opened, press and pulse say so, LED calls do nothing', async () => {
-    const { hw, sim } = make({ button: -1, relay: -1, led: -1 });
+  it('-1 means not wired: no line opened, press says so, LED calls do nothing', async () => {
+    const { hw, sim } = make({ button: -1, led: -1 });
     expect(sim.state()).toEqual({ inputs: {}, outputs: {} });
-    expect(hw.pulseRelay()).toEqual({ status: 'no-relay' });
     await expect(hw.press()).resolves.toEqual({ status: 'no-button' });
     hw.setLed(true);
-    expect(hw.state()).toEqual({ button: 'none', relay: 'none', led: 'none' });
-  });
-});
-
-describe('sim backend levelDir', () => {
-  it('mirrors every output level to <dir>/gpioN/value, as sysfs holds it', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'doorstation-sim-'));
-    try {
-      const sim = new SimBackend({ levelDir: dir });
-      const { guard } = fakeGuard();
-      const hw = new GpioDoorHardware({ config: { ...base, relay_active_low: true }, backend: sim, log: silentLogger, guard });
-      const value = () => readFileSync(join(dir, 'gpio27', 'value'), 'utf8');
-      expect(value()).toBe('1\n');
-      hw.pulseRelay();
-      expect(value()).toBe('0\n');
-      hw.close();
-      expect(value()).toBe('1\n');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    expect(hw.state()).toEqual({ button: 'none', led: 'none' });
   });
 });

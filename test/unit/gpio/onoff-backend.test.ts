@@ -7,9 +7,11 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { configSchema } from '../../../src/config/schema.js';
 import type { Direction, Edge, Options } from 'onoff';
 import type { Level } from '../../../src/gpio/backend.js';
 import { GpioDoorHardware, type DoorHardwareConfig } from '../../../src/gpio/door-hardware.js';
+import { GpioService } from '../../../src/gpio/gpio-service.js';
 import { explainLineError, GpioAccessError } from '../../../src/gpio/gpio-errors.js';
 import { openOnoffBackend, type OnoffGpio } from '../../../src/gpio/onoff-backend.js';
 import { silentLogger } from '../../../src/log/logger.js';
@@ -66,11 +68,14 @@ const config: DoorHardwareConfig = {
   button: 17,
   button_active_low: true,
   debounce_ms: 50,
-  relay: 27,
-  relay_active_low: true,
-  relay_pulse_ms: 1000,
   led: 22,
 };
+
+/** The whole GPIO service on the onoff backend: the panel's relay on 27, the LED on 22, the button on 17. */
+function service(relayActiveLow = true): GpioService {
+  const gpio = configSchema.parse({ gpio: { backend: 'onoff', ...config, relay: 27, relay_active_low: relayActiveLow, relay_pulse_ms: 1000 } }).gpio;
+  return new GpioService({ config: gpio, log: silentLogger, guard: fakeGuard().guard, onoff: { sysfsRoot: root, gpioClass: FakeGpio } });
+}
 
 let root: string;
 beforeEach(() => {
@@ -86,27 +91,27 @@ afterEach(() => {
 
 describe('onoff backend wiring', () => {
   it('maps BCM to sysfs by the chip base; relay first, made an output at its off level in one step', async () => {
-    const backend = await openOnoffBackend({ sysfsRoot: root, gpioClass: FakeGpio });
-    const hw = new GpioDoorHardware({ config, backend, log: silentLogger, guard: fakeGuard().guard });
+    const gpio = service();
+    await gpio.start();
     expect(FakeGpio.made.map(({ line, direction, edge, options }) => ({ line, direction, edge, options }))).toEqual([
       { line: 539, direction: 'high', edge: 'none', options: { activeLow: false } },
       { line: 534, direction: 'low', edge: 'none', options: { activeLow: false } },
       { line: 529, direction: 'in', edge: 'both', options: { activeLow: false } },
     ]);
-    hw.close();
+    gpio.close();
   });
 
   it('an active-high relay starts low; pulse writes on then off; close leaves it exported and off', async () => {
     vi.useFakeTimers();
-    const backend = await openOnoffBackend({ sysfsRoot: root, gpioClass: FakeGpio });
-    const hw = new GpioDoorHardware({ config: { ...config, relay_active_low: false }, backend, log: silentLogger, guard: fakeGuard().guard });
+    const gpio = service(false);
+    await gpio.start();
     const relay = FakeGpio.made[0]!;
     expect(relay.direction).toBe('low');
-    hw.pulseRelay();
+    gpio.pulseRelay();
     expect(relay.gpio.value).toBe(1);
     vi.advanceTimersByTime(1000);
     expect(relay.gpio.value).toBe(0);
-    hw.close();
+    gpio.close();
     expect(relay.gpio.value).toBe(0);
     expect(relay.gpio.unexported).toBe(false);
     expect(FakeGpio.made[2]!.gpio.unexported).toBe(true);
@@ -116,8 +121,8 @@ describe('onoff backend wiring', () => {
     vi.useFakeTimers();
     const backend = await openOnoffBackend({ sysfsRoot: root, gpioClass: FakeGpio });
     let presses = 0;
-    const hw = new GpioDoorHardware({ config, backend, log: silentLogger, guard: fakeGuard().guard, onPress: () => presses++ });
-    const button = FakeGpio.made[2]!.gpio;
+    const hw = new GpioDoorHardware({ config, backend, log: silentLogger, onPress: () => presses++ });
+    const button = FakeGpio.made[1]!.gpio;
     for (const v of [0, 1, 0, 1, 0] as Level[]) {
       button.edgeTo(v);
       await vi.advanceTimersByTimeAsync(2);
@@ -134,12 +139,12 @@ describe('onoff backend wiring', () => {
     vi.useFakeTimers();
     const backend = await openOnoffBackend({ sysfsRoot: root, gpioClass: FakeGpio });
     let presses = 0;
-    const hw = new GpioDoorHardware({ config, backend, log: silentLogger, guard: fakeGuard().guard, onPress: () => presses++ });
+    const hw = new GpioDoorHardware({ config, backend, log: silentLogger, onPress: () => presses++ });
     const done = hw.press();
     await vi.advanceTimersByTimeAsync(1000);
     await expect(done).resolves.toEqual({ status: 'pressed' });
     expect(presses).toBe(1);
-    expect(FakeGpio.made[2]!.gpio.writes).toEqual([]);
+    expect(FakeGpio.made[1]!.gpio.writes).toEqual([]);
     hw.close();
   });
 

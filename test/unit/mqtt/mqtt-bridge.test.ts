@@ -66,8 +66,11 @@ function setup(mqtt: Record<string, unknown> = {}, withContact = false) {
   const sink = new LogSink({ level: 'debug', systemd: true, write: (l) => lines.push(l) });
   const door = Object.assign(new Fires<DoorStationEvents>(), {
     rang: 0,
-    ring() {
+    rangButtons: [] as Array<string | undefined>,
+    buttonNames: ['flat-1', 'flat-2'],
+    ring(button?: string) {
       this.rang++;
+      this.rangButtons.push(button);
       return { id: 1, already: false };
     },
     terminate: async () => undefined,
@@ -161,6 +164,22 @@ describe('MqttBridge', () => {
     on.client().emit('message', 'doorstation/door/command', Buffer.from('ring'));
     expect(on.opened).toEqual(['mqtt']);
     expect(on.door.rang).toBe(1);
+  });
+
+  it('ring BUTTON rings that button; no name rings the first; an unknown name is logged and rings nothing', async () => {
+    const t = setup();
+    await t.bridge.start();
+    const send = (m: string) => t.client().emit('message', 'doorstation/door/command', Buffer.from(m));
+    send('ring flat-2');
+    send('ring');
+    send('ring flat-9\u001b[2J');
+    send('ring flat-1 now');
+    expect(t.door.rangButtons).toEqual(['flat-2', undefined]);
+    const log = t.lines.join('\n');
+    expect(log).toContain('ring flat-2: call 1');
+    expect(log).toContain('ring refused: No button named "flat-9\\u001b[2J"; the buttons are: flat-1, flat-2.');
+    expect(log).toContain('command refused: too many words');
+    expect(log).not.toContain('\u001b');
   });
 
   it('backs off 1 s doubling to 60 s, starts over once connected, and logs a dead broker once', async () => {
