@@ -39,7 +39,7 @@ import { Screen, offeredVideoPort, screenSdp as sdpOf, type ScreenAudio } from '
 const screenSdp = (audioPort: number, videoPort: number) => sdpOf(audioPort, videoPort, AUDIO);
 
 /** The daemon to measure: the built one here, or another build (before/after comparisons). */
-const CLI = process.env['DOORSTATION_CLI'] ?? fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const CLI = process.env['DOORSTATION_CLI'] ?? fileURLToPath(new URL('../dist/doorstation.mjs', import.meta.url));
 /** The daemon runs with the environment its systemd unit gives it (UV_THREADPOOL_SIZE), read from the tree measured. */
 function unitEnvironment(): Record<string, string> {
   try {
