@@ -12,6 +12,7 @@
  */
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
+import { URL } from 'node:url';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
