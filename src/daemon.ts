@@ -34,6 +34,7 @@ import { takeListenFds } from './systemd/listen-fds.js';
 import { VERSION } from './version.js';
 import { errorMessage } from './log/error-message.js';
 import { secretValues } from './config/load.js';
+import { warmCallPath } from './door/call/warm-up.js';
 
 /** A part of the daemon with a life: started in order, stopped in reverse. */
 export interface Service {
@@ -253,6 +254,9 @@ export class Daemon {
       release();
     }
     this.log.info('ready');
+    // Issue 14: the first press runs compiled code (door/call/warm-up.ts); after ready, so it holds nothing up.
+    const { config } = this.opts;
+    setImmediate(() => warmCallPath(config.call.targets, this.media, config.media.srtp, config.sip.identity));
   }
 
   /** Stops what started, in reverse; one part failing to stop does not keep the others up. */

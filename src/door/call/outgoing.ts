@@ -17,6 +17,7 @@ import { buildOffer } from '../../sdp/offer.js';
 import { SrtpRequiredError, type LocalMedia, type MediaPlan } from '../../sdp/types.js';
 import { endpointKey, type Dialog, type InviteUac } from '../../sip/user-agent.js';
 import { errorMessage } from '../../log/error-message.js';
+import { setImmediate as afterIo } from 'node:timers';
 import type { CallCore } from './call-core.js';
 import { ownablePlan } from './call-media.js';
 import { CallState, LocalSdp } from './call-state.js';
@@ -84,8 +85,11 @@ export class Outgoing {
     this.ringTimer = setTimeout(() => this.ringTimeout(), this.call.config.ring_timeout * 1000);
     // In parallel mode every target is dialed at once: one target slow to resolve or connect (DNS, TCP, TLS) does not hold back the others' ringing.
     await Promise.all(
-      targets.map(async (target) => {
+      targets.map(async (target, i) => {
         let client: InviteUac;
+        // Issue 14: each INVITE leaves before the next is built. A datagram goes out only once the
+        // microtasks drain (dgram's send waits a tick), so building all eight in one go held the first back.
+        if (i > 0) await new Promise((r) => afterIo(r));
         try {
           let local: LocalMedia | undefined;
           client = await ua.invite(
