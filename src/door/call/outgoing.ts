@@ -165,6 +165,10 @@ export class Outgoing {
     forks.set(key, { key, client, dialog, plan });
     this.call.setState(CallState.OutgoingEarlyMedia);
     if (earlyMedia === 'none') return;
+    // Every ringing screen hears the visitor, like it sees them: one microphone, each early dialog a destination.
+    // Audio first (issue 14): opening its valve is one property set, while the video's key frame is encoded at once.
+    const audio = earlyMedia === 'audio+video' && media.showAudio(key, plan);
+    if (!audio && known) media.hideAudio(key);
     if (plan.video?.send) {
       media.showVideo(key, plan.video);
       this.call.log.info(`early ${plan.video.srtp ? 'SRTP ' : ''}video to ${dialog.remoteUri} at ${plan.video.address}:${plan.video.port} (fork ${forks.size})`);
@@ -173,9 +177,7 @@ export class Outgoing {
       // Say so: a screen that stays black is otherwise a mystery to whoever installs it.
       if (!plan.video) this.call.log.warn(`no video to ${dialog.remoteUri}: its SDP has no usable video stream`);
     }
-    // Every ringing screen hears the visitor, like it sees them: one microphone, each early dialog a destination.
-    if (earlyMedia === 'audio+video' && media.showAudio(key, plan)) this.call.log.info(`early audio to ${dialog.remoteUri} at ${plan.audio!.address}:${plan.audio!.port}`);
-    else if (known) media.hideAudio(key);
+    if (audio) this.call.log.info(`early audio to ${dialog.remoteUri} at ${plan.audio!.address}:${plan.audio!.port}`);
   }
 
   private onAnswered(client: InviteUac, dialog: Dialog, sdp: string | undefined): void {
