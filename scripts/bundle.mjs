@@ -11,7 +11,7 @@
  * dist/cli.js (tsc) keeps working as it did; tests run either.
  */
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { URL } from 'node:url';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -35,6 +35,9 @@ const zodEnglishOnly = {
     b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, () => ({ contents: `export { default as en } from './en.js';`, loader: 'js' }));
   },
 };
+
+// Chunk names carry a hash: the last build's would pile up.
+rmSync('dist/chunks', { recursive: true, force: true });
 
 await build({
   entryPoints: { doorstation: 'src/cli.ts' },

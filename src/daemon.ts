@@ -18,7 +18,7 @@ import { pictureDir, snapshotCommands } from './control/commands/snapshot-comman
 import { publishCallEvents } from './control/events/call-events.js';
 import { DoorStation } from './door/door-station.js';
 import { configWarnings } from './door/config-warnings.js';
-import { GstMediaEngine } from './media/engine/gst-engine.js';
+import { LazyMediaEngine } from './media/lazy-media-engine.js';
 import type { MediaEngine } from './media/media-engine.js';
 import { parseListen } from './sip/transport/endpoint.js';
 import { RegistrationClient } from './sip/registration/registration-client.js';
@@ -83,8 +83,9 @@ export class Daemon {
 
     // Media before SIP, and stopped after it: a call SIP lets in finds its RTP ports bound.
     // It binds where SIP does when SIP names one address (tests, multi-homed boards).
+    // Its modules and GStreamer load when it starts, after the control socket and SIP (issue 14).
     const sipHost = parseListen(config.sip.listen[0]!).host;
-    this.media = new GstMediaEngine({ config: config.media, bindAddress: sipHost === '::' ? '0.0.0.0' : sipHost, log: sink.logger('media') });
+    this.media = new LazyMediaEngine({ config: config.media, bindAddress: sipHost === '::' ? '0.0.0.0' : sipHost, log: sink.logger('media') });
     publishMediaEvents(this.media, this.events);
     this.services.push({ name: 'media', start: () => this.media.start(), stop: () => this.media.stop() });
 
