@@ -13,6 +13,7 @@
  *   and → the 8th; screen A's 183 → its first decoded frame (gst-launch
  *   openh264dec) and → its first audio RTP; screen B's 183 60 ms later
  *   (a late fork) → its first decoded frame;
+ * - call 2 also: screen A's 183 → its first audio RTP (warm);
  * - call 2 (warm): 183 → the first key-frame packet at the screen (the
  *   door's share of the first picture, no decoder), CPU with 1, 3, 8 forks in early media, the bitrate one
  *   screen receives of the static test picture, PLI → the first IDR packet
@@ -232,6 +233,8 @@ async function round(r: number, screens: Screen[]): Promise<void> {
         for (let i = from; i < to; i++) screens[i]!.respond('183 Session Progress', screenSdp(audio[i]!.port, probes[i]!.port));
         const at = await key;
         note(from === 0 ? 'early_183_to_key_frame_packet_first_screen_warm_ms' : 'early_183_to_key_frame_packet_later_fork_warm_ms', at !== undefined ? at - sent : undefined);
+        for (let i = 0; i < 50 && audio[from]!.at === undefined; i++) await sleep(10);
+        if (from === 0) note('early_183_to_first_audio_rtp_warm_ms', audio[0]!.at !== undefined ? audio[0]!.at - sent : undefined);
         await sleep(SETTLE_MS);
         probes[0]!.reset();
         const t0 = performance.now();
