@@ -51,6 +51,8 @@ function unitEnvironment(): Record<string, string> {
   }
 }
 const UNIT_ENV = unitEnvironment();
+// The unit's code cache (Node ≥ 22.1) lives in the service's state directory; the bench keeps its own.
+if (UNIT_ENV['NODE_COMPILE_CACHE']) UNIT_ENV['NODE_COMPILE_CACHE'] = join(tmpdir(), 'doorstation-bench-compile-cache');
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : dflt;
