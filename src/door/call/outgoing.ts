@@ -89,7 +89,11 @@ export class Outgoing {
         let client: InviteUac;
         // Issue 14: each INVITE leaves before the next is built. A datagram goes out only once the
         // microtasks drain (dgram's send waits a tick), so building all eight in one go held the first back.
-        if (i > 0) await new Promise((r) => afterIo(r));
+        if (i > 0) {
+          await new Promise((r) => afterIo(r));
+          // Hung up (or answered) in that turn: this target is not rung at all.
+          if (this.call.phase !== 'setting-up') return;
+        }
         try {
           let local: LocalMedia | undefined;
           client = await ua.invite(
