@@ -4,7 +4,8 @@
  * ringing and each sending 180; then screen A's 183 (audio and video) →
  * its first audio RTP (early audio), then `terminate`. Quicker to rerun than
  * report.ts when working on the path. `npx tsx bench/ring-latency.ts [--rings 30]`
- * DOORSTATION_PROF=DIR: the daemon writes a V8 CPU profile there (--cpu-prof).
+ * DOORSTATION_PROF=DIR: the daemon writes a V8 CPU profile there (--cpu-prof);
+ * LOG_LEVEL=warn: what the log lines cost (nothing measurable here).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,7 +30,7 @@ const socket = join(dir, 'ctl');
 const port = await freePort();
 writeFileSync(
   join(dir, 'c.toml'),
-  `[sip]\nlisten = ["udp:127.0.0.1:${port}"]\n[control]\nsocket = "${socket}"\n[call]\ntargets = [${screens.map((s) => `"${s.uri}"`).join(', ')}]\nearly_media = "audio+video"\n[media]\nrtp_ports = "${await freeRtpRange(8)}"\n[log]\nlevel = "info"\n`,
+  `[sip]\nlisten = ["udp:127.0.0.1:${port}"]\n[control]\nsocket = "${socket}"\n[call]\ntargets = [${screens.map((s) => `"${s.uri}"`).join(', ')}]\nearly_media = "audio+video"\n[media]\nrtp_ports = "${await freeRtpRange(8)}"\n[log]\nlevel = "${process.env['LOG_LEVEL'] ?? 'info'}"\n`,
 );
 const prof = process.env['DOORSTATION_PROF'];
 const proc = spawn(process.execPath, [...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`, '--cpu-prof-interval=50'] : []), CLI, 'run', '-c', join(dir, 'c.toml')], {
