@@ -13,6 +13,7 @@
  *   and → the 8th; screen A's 183 → its first decoded frame (gst-launch
  *   openh264dec) and → its first audio RTP; screen B's 183 60 ms later
  *   (a late fork) → its first decoded frame;
+ * - call 2 also: screen A's 183 → its first audio RTP (warm);
  * - call 2 (warm): 183 → the first key-frame packet at the screen (the
  *   door's share of the first picture, no decoder), CPU with 1, 3, 8 forks in early media, the bitrate one
  *   screen receives of the static test picture, PLI → the first IDR packet
@@ -39,7 +40,7 @@ import { Screen, offeredVideoPort, screenSdp as sdpOf, type ScreenAudio } from '
 const screenSdp = (audioPort: number, videoPort: number) => sdpOf(audioPort, videoPort, AUDIO);
 
 /** The daemon to measure: the built one here, or another build (before/after comparisons). */
-const CLI = process.env['DOORSTATION_CLI'] ?? fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const CLI = process.env['DOORSTATION_CLI'] ?? fileURLToPath(new URL('../dist/doorstation.mjs', import.meta.url));
 /** The daemon runs with the environment its systemd unit gives it (UV_THREADPOOL_SIZE), read from the tree measured. */
 function unitEnvironment(): Record<string, string> {
   try {
@@ -50,6 +51,8 @@ function unitEnvironment(): Record<string, string> {
   }
 }
 const UNIT_ENV = unitEnvironment();
+// The unit's code cache (Node ≥ 22.1) lives in the service's state directory; the bench keeps its own.
+if (UNIT_ENV['NODE_COMPILE_CACHE']) UNIT_ENV['NODE_COMPILE_CACHE'] = join(tmpdir(), 'doorstation-bench-compile-cache');
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : dflt;
@@ -232,6 +235,8 @@ async function round(r: number, screens: Screen[]): Promise<void> {
         for (let i = from; i < to; i++) screens[i]!.respond('183 Session Progress', screenSdp(audio[i]!.port, probes[i]!.port));
         const at = await key;
         note(from === 0 ? 'early_183_to_key_frame_packet_first_screen_warm_ms' : 'early_183_to_key_frame_packet_later_fork_warm_ms', at !== undefined ? at - sent : undefined);
+        for (let i = 0; i < 50 && audio[from]!.at === undefined; i++) await sleep(10);
+        if (from === 0) note('early_183_to_first_audio_rtp_warm_ms', audio[0]!.at !== undefined ? audio[0]!.at - sent : undefined);
         await sleep(SETTLE_MS);
         probes[0]!.reset();
         const t0 = performance.now();

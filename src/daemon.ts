@@ -22,7 +22,7 @@ import { createCallRecorder } from './door/history/call-recorder.js';
 import { publishCallEvents } from './control/events/call-events.js';
 import { DoorStation } from './door/door-station.js';
 import { configWarnings } from './door/config-warnings.js';
-import { GstMediaEngine } from './media/engine/gst-engine.js';
+import { LazyMediaEngine } from './media/lazy-media-engine.js';
 import type { MediaEngine } from './media/media-engine.js';
 import { parseListen } from './sip/transport/endpoint.js';
 import { RegistrationClient } from './sip/registration/registration-client.js';
@@ -45,6 +45,7 @@ import { relaySpecs, type RelaySpec } from './config/relays.js';
 import { DoorContactMonitor } from './door/door-contact-monitor.js';
 import { publishDoorContactEvents } from './control/events/door-events.js';
 import { panelCommands } from './control/commands/panel-commands.js';
+import { warmCallPath } from './door/call/warm-up.js';
 
 /** A part of the daemon with a life: started in order, stopped in reverse. */
 export interface Service {
@@ -100,8 +101,9 @@ export class Daemon {
 
     // Media before SIP, and stopped after it: a call SIP lets in finds its RTP ports bound.
     // It binds where SIP does when SIP names one address (tests, multi-homed boards).
+    // Its modules and GStreamer load when it starts, after the control socket and SIP (issue 14).
     const sipHost = parseListen(config.sip.listen[0]!).host;
-    this.media = new GstMediaEngine({ config: config.media, bindAddress: sipHost === '::' ? '0.0.0.0' : sipHost, log: sink.logger('media') });
+    this.media = new LazyMediaEngine({ config: config.media, bindAddress: sipHost === '::' ? '0.0.0.0' : sipHost, log: sink.logger('media') });
     publishMediaEvents(this.media, this.events);
     this.services.push({ name: 'media', start: () => this.media.start(), stop: () => this.media.stop() });
 
@@ -285,6 +287,9 @@ export class Daemon {
       release();
     }
     this.log.info('ready');
+    // Issue 14: the first press runs compiled code (door/call/warm-up.ts); after ready, so it holds nothing up.
+    const { config } = this.opts;
+    setImmediate(() => warmCallPath(config.call.targets, this.media, config.media.srtp, config.sip.identity));
   }
 
   /** Stops what started, in reverse; one part failing to stop does not keep the others up. */

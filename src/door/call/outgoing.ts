@@ -17,6 +17,7 @@ import { buildOffer } from '../../sdp/offer.js';
 import { SrtpRequiredError, type LocalMedia, type MediaPlan } from '../../sdp/types.js';
 import { endpointKey, type Dialog, type InviteUac } from '../../sip/user-agent.js';
 import { errorMessage } from '../../log/error-message.js';
+import { setImmediate as afterIo } from 'node:timers';
 import type { CallCore } from './call-core.js';
 import { ownablePlan } from './call-media.js';
 import { CallState, LocalSdp } from './call-state.js';
@@ -84,8 +85,15 @@ export class Outgoing {
     this.ringTimer = setTimeout(() => this.ringTimeout(), this.call.config.ring_timeout * 1000);
     // In parallel mode every target is dialed at once: one target slow to resolve or connect (DNS, TCP, TLS) does not hold back the others' ringing.
     await Promise.all(
-      targets.map(async (target) => {
+      targets.map(async (target, i) => {
         let client: InviteUac;
+        // Issue 14: each INVITE leaves before the next is built. A datagram goes out only once the
+        // microtasks drain (dgram's send waits a tick), so building all eight in one go held the first back.
+        if (i > 0) {
+          await new Promise((r) => afterIo(r));
+          // Hung up (or answered) in that turn: this target is not rung at all.
+          if (this.call.phase !== 'setting-up') return;
+        }
         try {
           let local: LocalMedia | undefined;
           client = await ua.invite(
@@ -161,6 +169,10 @@ export class Outgoing {
     forks.set(key, { key, client, dialog, plan });
     this.call.setState(CallState.OutgoingEarlyMedia);
     if (earlyMedia === 'none') return;
+    // Every ringing screen hears the visitor, like it sees them: one microphone, each early dialog a destination.
+    // Audio first (issue 14): opening its valve is one property set, while the video's key frame is encoded at once.
+    const audio = earlyMedia === 'audio+video' && media.showAudio(key, plan);
+    if (!audio && known) media.hideAudio(key);
     if (plan.video?.send) {
       media.showVideo(key, plan.video);
       this.call.log.info(`early ${plan.video.srtp ? 'SRTP ' : ''}video to ${dialog.remoteUri} at ${plan.video.address}:${plan.video.port} (fork ${forks.size})`);
@@ -169,9 +181,7 @@ export class Outgoing {
       // Say so: a screen that stays black is otherwise a mystery to whoever installs it.
       if (!plan.video) this.call.log.warn(`no video to ${dialog.remoteUri}: its SDP has no usable video stream`);
     }
-    // Every ringing screen hears the visitor, like it sees them: one microphone, each early dialog a destination.
-    if (earlyMedia === 'audio+video' && media.showAudio(key, plan)) this.call.log.info(`early audio to ${dialog.remoteUri} at ${plan.audio!.address}:${plan.audio!.port}`);
-    else if (known) media.hideAudio(key);
+    if (audio) this.call.log.info(`early audio to ${dialog.remoteUri} at ${plan.audio!.address}:${plan.audio!.port}`);
   }
 
   private onAnswered(client: InviteUac, dialog: Dialog, sdp: string | undefined): void {

@@ -96,7 +96,7 @@ describe.skipIf(!hasAnalyze || !SYSTEM_UNITS)(`systemd units${hasAnalyze ? '' : 
 });
 
 describe('scripts/install in a scratch DESTDIR', () => {
-  const distBuilt = existsSync(join(REPO, 'dist/cli.js'));
+  const distBuilt = existsSync(join(REPO, 'dist/doorstation.mjs'));
   const root = temp('doorstation-destdir-');
   const install = (...args: string[]) => run(join(REPO, 'scripts/install'), args, { env: { DESTDIR: root } });
 
@@ -123,7 +123,8 @@ describe('scripts/install in a scratch DESTDIR', () => {
     }
     for (const u of UNITS) expect(readFileSync(join(root, 'etc/systemd/system', u), 'utf8')).toBe(readFileSync(join(REPO, 'systemd', u), 'utf8'));
     const launcher = readFileSync(join(root, 'usr/bin/doorstation'), 'utf8');
-    expect(launcher).toMatch(/^exec \S*node \/opt\/doorstation\/dist\/cli\.js "\$@"$/m);
+    // The launcher runs the bundle (scripts/bundle.mjs; issue 14, start-up).
+    expect(launcher).toMatch(/^exec \S*node \/opt\/doorstation\/dist\/doorstation\.mjs "\$@"$/m);
     expect(statSync(join(root, 'usr/bin/doorstation')).mode & 0o111).not.toBe(0);
 
     // The installed copy runs on its own, with production dependencies only.
@@ -132,7 +133,7 @@ describe('scripts/install in a scratch DESTDIR', () => {
     expect(modules).toContain('commander');
     expect(modules).not.toContain('vitest');
     expect(modules).not.toContain('typescript');
-    const version = run(process.execPath, [join(app, 'dist/cli.js'), '--version'], { cwd: root });
+    const version = run(process.execPath, [join(app, 'dist/doorstation.mjs'), '--version'], { cwd: root });
     expect(version.status, version.stderr).toBe(0);
     const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string };
     expect(version.stdout.trim()).toBe(pkg.version);
