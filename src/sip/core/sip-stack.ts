@@ -67,6 +67,7 @@ export class SipStack {
         this.log.debug(`connection to ${remote.host}:${remote.port} closed`);
         for (const d of this.delegates) d.onFlowClosed?.(remote);
       },
+      onConnectionGone: (id: string, remote: Endpoint) => this.uac.connectionGone(id, remote),
     };
     this.transports =
       opts.transports?.(handlers) ??
@@ -112,6 +113,11 @@ export class SipStack {
   /** Server transactions alive: a flood refused statelessly leaves none (issue 12). */
   get serverTransactionCount(): number {
     return this.uas.transactionCount;
+  }
+
+  /** Pending client transactions whose TCP/TLS connection is watched: none once they end. */
+  get watchedClientFlows(): number {
+    return this.uac.watchedFlows;
   }
 
   capabilityHeaders(): Array<[string, string]> {

@@ -11,7 +11,8 @@ import { InviteClientTransaction } from '../transaction/invite-client-transactio
 import { NonInviteClientTransaction } from '../transaction/non-invite-client-transaction.js';
 import type { TimerValues } from '../transaction/timers.js';
 import { hostPort, viaTransport, type Endpoint } from '../transport/endpoint.js';
-import type { Received, Transport } from '../transport/transport.js';
+import { TransportError, type Received, type Transport } from '../transport/transport.js';
+import { ClientFlows } from './client-flows.js';
 import type { ClientCallbacks, ClientTx, OutgoingRequest, Route } from './core-types.js';
 import { isWildcard, sourceAddressToward } from './local-address.js';
 import type { Routes } from './route.js';
@@ -30,6 +31,8 @@ export interface UacOptions {
 
 export class Uac {
   private readonly clients = new Map<string, ClientTx>();
+  /** The TCP/TLS connection each pending client transaction's request used (§18.4: its loss is a transport error). */
+  private readonly flows = new ClientFlows((key) => this.clients.has(key));
 
   constructor(private readonly o: UacOptions) {}
 
@@ -78,7 +81,7 @@ export class Uac {
         onTimeout: () => next('no answer') || callbacks.onFailure({ kind: 'timeout', reason: 'Request Timeout' }),
         onTransportError: (e: Error) => next(e.message) || callbacks.onFailure({ kind: 'unreachable', reason: e.message }),
       };
-      const wire = this.o.wire.to<SipRequest>(hop.transport, hop.destination);
+      const wire = this.flows.watch(key, this.o.wire.to<SipRequest>(hop.transport, hop.destination));
       const tx: ClientTx =
         request.method === 'INVITE'
           ? new InviteClientTransaction(key, request, wire, user, (res) => ackForFailure(request, res), this.o.timers)
@@ -108,7 +111,8 @@ export class Uac {
     const cancel = sameTransactionRequest('CANCEL', inv, inv.headers.get('To')!);
     const branch = inv.topVia.params.get('branch')!;
     const key = clientKey(branch, 'CANCEL');
-    const tx = new NonInviteClientTransaction<SipRequest, SipResponse>(key, cancel, this.o.wire.to<SipRequest>(invite.transport, invite.destination), transactionUser(callbacks), this.o.timers);
+    const wire = this.flows.watch(key, this.o.wire.to<SipRequest>(invite.transport, invite.destination));
+    const tx = new NonInviteClientTransaction<SipRequest, SipResponse>(key, cancel, wire, transactionUser(callbacks), this.o.timers);
     this.track(key, tx);
   }
 
@@ -121,6 +125,26 @@ export class Uac {
     else this.o.log.debug(`response ${res.status} matches no transaction; dropped (§17.1.3)`);
   }
 
+  /**
+   * A TCP/TLS connection is gone: each client transaction whose request
+   * went out on it and still awaits a final response fails now with a
+   * transport error (§18.4; §17.1.1.2 Calling/Proceeding, §17.1.2.2
+   * Trying/Proceeding), not after Timer B/F. The TU hears it as
+   * `unreachable` (§8.1.3.1: as 503), and a route with fallbacks moves on
+   * (RFC 3263 §4.3) unless the hop had already answered.
+   */
+  connectionGone(connectionId: string, remote: Endpoint): void {
+    for (const key of this.flows.closed(connectionId)) {
+      const error = new TransportError(`${remote.protocol} connection to ${hostPort(remote.host, remote.port)} closed before a final response`);
+      this.clients.get(key)?.connectionLost(error);
+    }
+  }
+
+  /** Client transactions whose connection is watched (tests: bounded by the pending ones). */
+  get watchedFlows(): number {
+    return this.flows.size;
+  }
+
   dispose(): void {
     for (const tx of this.clients.values()) tx.dispose();
   }
@@ -128,7 +152,10 @@ export class Uac {
   private track(key: string, tx: ClientTx): void {
     if (tx.terminated) return;
     this.clients.set(key, tx);
-    tx.onTerminated(() => this.clients.delete(key));
+    tx.onTerminated(() => {
+      this.clients.delete(key);
+      this.flows.forget(key);
+    });
   }
 
   /** Routes a request and puts our Via on it (fresh branch, rport: RFC 3581 §3), Max-Forwards and User-Agent when missing. */

@@ -85,6 +85,17 @@ export class InviteClientTransaction<Req, Res extends ResponseLike> extends Tran
     }
   }
 
+  /**
+   * The TCP/TLS connection the INVITE went out on closed before a final
+   * response: a transport error (§18.4; as PJSIP fails a transaction whose
+   * transport disconnects, and RFC 5626 §4.4 treats a lost flow as failed).
+   * Only while awaiting one, in Calling or Proceeding; Completed and
+   * Accepted have their answer, Terminated is done.
+   */
+  connectionLost(error: Error): void {
+    if (this._state === 'Calling' || this._state === 'Proceeding') this.transportError(error);
+  }
+
   protected transportError(error: Error): void {
     // §17.1.1.2: in Calling (and Completed) a transport error terminates and informs the TU.
     if (this._state === 'Calling' || this._state === 'Proceeding') this.user.onTransportError(error);

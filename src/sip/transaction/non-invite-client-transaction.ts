@@ -52,6 +52,16 @@ export class NonInviteClientTransaction<Req, Res extends ResponseLike> extends T
     this.timers.start('K', this.transport.reliable ? 0 : this.T.T4, () => this.terminate());
   }
 
+  /**
+   * The TCP/TLS connection the request went out on closed before a final
+   * response: a transport error (§18.4, §17.1.2.2: Trying or Proceeding →
+   * Terminated, the TU told), not a wait for Timer F. Completed (answered)
+   * and Terminated are left alone.
+   */
+  connectionLost(error: Error): void {
+    if (this._state === 'Trying' || this._state === 'Proceeding') this.transportError(error);
+  }
+
   protected transportError(error: Error): void {
     this.user.onTransportError(error);
     this.terminate();

@@ -13,7 +13,8 @@ export interface ResponseLike {
 export interface TransactionTransport<Out> {
   /** UDP is not; TCP and TLS are (§17: retransmissions and waits only on unreliable transports). */
   readonly reliable: boolean;
-  send(message: Out): void | Promise<void>;
+  /** May resolve with the id of the TCP/TLS connection used (the core watches it: uac.ts). */
+  send(message: Out): void | Promise<unknown>;
 }
 
 export type TransactionKind = 'invite-client' | 'non-invite-client' | 'invite-server' | 'non-invite-server';
@@ -51,8 +52,8 @@ export abstract class Transaction<State extends string, Out> {
   protected send(message: Out): void {
     try {
       const sent = this.transport.send(message);
-      if (sent && typeof (sent as Promise<void>).catch === 'function') {
-        (sent as Promise<void>).catch((e: unknown) => this.failTransport(e));
+      if (sent && typeof (sent as Promise<unknown>).catch === 'function') {
+        (sent as Promise<unknown>).catch((e: unknown) => this.failTransport(e));
       }
     } catch (e) {
       this.failTransport(e);

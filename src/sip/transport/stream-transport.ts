@@ -125,7 +125,8 @@ export class StreamTransport implements Transport {
     if (s) await new Promise<void>((r) => s.close(() => r()));
   }
 
-  async send(data: Buffer, to: Endpoint, connectionId?: string): Promise<void> {
+  /** Resolves with the id of the connection used: a client transaction fails when it goes (onConnectionGone). */
+  async send(data: Buffer, to: Endpoint, connectionId?: string): Promise<string> {
     let conn = connectionId ? this.byId.get(connectionId) : undefined;
     conn ??= this.byRemote.get(endpointKey({ ...to, protocol: this.protocol }));
     conn ??= await this.open(to);
@@ -140,6 +141,7 @@ export class StreamTransport implements Transport {
     await new Promise<void>((resolve, reject) =>
       c.socket.write(data, (e) => (e ? reject(new TransportError(`${this.protocol} send to ${to.host}:${to.port}: ${e.message}`)) : resolve())),
     );
+    return c.id;
   }
 
   /**
@@ -337,6 +339,7 @@ export class StreamTransport implements Transport {
     // listener closing (it relayed a call, then idled out) breaks no
     // registration, and reporting it would re-register for nothing.
     if (notify && conn.outgoing) this.handlers.onConnectionClosed?.(conn.remote, conn.id);
+    this.handlers.onConnectionGone?.(conn.id, conn.remote);
   }
 }
 

@@ -22,6 +22,12 @@ export interface TransportHandlers {
   onMessage(message: Received): void;
   /** A connection we opened to `remote` is gone (RFC 5626 flow failure; registration re-registers). */
   onConnectionClosed?(remote: Endpoint, connectionId: string): void;
+  /**
+   * Any TCP/TLS connection is gone, ours or a peer's, whatever closed it:
+   * the client transactions whose request went out on it can get no
+   * response there any more (RFC 3261 §18.4: a transport error).
+   */
+  onConnectionGone?(connectionId: string, remote: Endpoint): void;
 }
 
 export interface Transport {
@@ -34,9 +40,10 @@ export interface Transport {
   /**
    * Sends one serialised message. On TCP/TLS a connection to `to` is reused
    * (or `connectionId`'s, for responses on the request's connection), else
-   * opened; rejects when it cannot be.
+   * opened; rejects when it cannot be. On TCP/TLS it resolves with the id
+   * of the connection the message went out on (see onConnectionGone).
    */
-  send(data: Buffer, to: Endpoint, connectionId?: string): Promise<void>;
+  send(data: Buffer, to: Endpoint, connectionId?: string): Promise<string | void>;
   /**
    * TCP/TLS only: RFC 5626 §4.4.1 CRLF keep-alives on the flow to `remote`.
    * False when no connection to `remote` is open (nothing to keep alive).

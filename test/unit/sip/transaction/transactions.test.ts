@@ -242,3 +242,48 @@ describe('non-INVITE server transaction (§17.2.2)', () => {
     expect(tcp.state).toBe('Terminated');
   });
 });
+
+describe('client transactions when their TCP/TLS connection closes (§18.4)', () => {
+  it('a non-INVITE in Trying or Proceeding fails at once with a transport error, before Timer F', () => {
+    for (const provisional of [false, true]) {
+      const u = tu();
+      const t = new NonInviteClientTransaction('r', req('REGISTER'), wire(true), u);
+      if (provisional) t.receiveResponse(res(100));
+      vi.advanceTimersByTime(1000);
+      t.connectionLost(new Error('tcp connection closed before a final response'));
+      expect(u.errors).toEqual(['tcp connection closed before a final response']);
+      expect(t.state).toBe('Terminated');
+      vi.advanceTimersByTime(64 * 500);
+      expect(u.timeouts).toBe(0);
+    }
+  });
+
+  it('an INVITE in Calling or Proceeding fails at once; one in Completed or Accepted is left alone', () => {
+    for (const first of [undefined, 180]) {
+      const u = tu();
+      const t = new InviteClientTransaction('i', req('INVITE'), wire(true), u, () => req('ACK'));
+      if (first) t.receiveResponse(res(first));
+      t.connectionLost(new Error('closed'));
+      expect(u.errors).toEqual(['closed']);
+      expect(t.state).toBe('Terminated');
+    }
+    for (const final of [486, 200]) {
+      const u = tu();
+      const t = new InviteClientTransaction('i', req('INVITE'), wire(true), u, () => req('ACK'));
+      t.receiveResponse(res(final));
+      const state = t.state;
+      t.connectionLost(new Error('closed'));
+      expect(u.errors).toEqual([]);
+      expect(t.state).toBe(state);
+    }
+  });
+
+  it('a non-INVITE already answered (Completed) is left alone', () => {
+    const u = tu();
+    const t = new NonInviteClientTransaction('r', req('REGISTER'), wire(false), u);
+    t.receiveResponse(res(200));
+    t.connectionLost(new Error('closed'));
+    expect(u.errors).toEqual([]);
+    expect(t.state).toBe('Completed');
+  });
+});
