@@ -97,8 +97,6 @@ function keyName(path: ReadonlyArray<PropertyKey>): string {
   const [section, ...rest] = path.map(String);
   if (section === undefined) return '(top level)';
   if (rest.length === 0) return `[${section}]`;
-  // An array of tables: `[relays][0] line`.
-  if (typeof path[1] === 'number') return rest.length === 1 ? `[${section}][${rest[0]}]` : `[${section}][${rest[0]}] ${keyName([section, ...path.slice(2)]).replace(/^\[[^\]]*\] /, '')}`;
   const [key, ...idx] = rest;
   return `[${section}] ${key}${idx.map((i) => `[${i}]`).join('')}`;
 }
