@@ -28,15 +28,19 @@ export interface LoadedConfig {
   file: string | undefined;
 }
 
+/** The file `-c` names, else the system file if present; undefined: the built-in defaults (relay-hint.ts reads it too). */
+export function configPath(given: string | undefined): string | undefined {
+  if (given !== undefined) return given;
+  return existsSync(DEFAULT_CONFIG_PATH) ? DEFAULT_CONFIG_PATH : undefined;
+}
+
 /**
  * `run` and `check-config`: an explicit path must exist; without one the
  * system file is used when present, else the built-in defaults.
  */
-export function loadConfig(path: string | undefined): LoadedConfig {
-  if (path === undefined) {
-    if (!existsSync(DEFAULT_CONFIG_PATH)) return { config: parseConfig({}, '(defaults)'), file: undefined };
-    path = DEFAULT_CONFIG_PATH;
-  }
+export function loadConfig(given: string | undefined): LoadedConfig {
+  const path = configPath(given);
+  if (path === undefined) return { config: parseConfig({}, '(defaults)'), file: undefined };
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
