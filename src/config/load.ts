@@ -28,15 +28,19 @@ export interface LoadedConfig {
   file: string | undefined;
 }
 
+/** The file `-c` names, else the system file if present; undefined: the built-in defaults (relay-hint.ts reads it too). */
+export function configPath(given: string | undefined): string | undefined {
+  if (given !== undefined) return given;
+  return existsSync(DEFAULT_CONFIG_PATH) ? DEFAULT_CONFIG_PATH : undefined;
+}
+
 /**
  * `run` and `check-config`: an explicit path must exist; without one the
  * system file is used when present, else the built-in defaults.
  */
-export function loadConfig(path: string | undefined): LoadedConfig {
-  if (path === undefined) {
-    if (!existsSync(DEFAULT_CONFIG_PATH)) return { config: parseConfig({}, '(defaults)'), file: undefined };
-    path = DEFAULT_CONFIG_PATH;
-  }
+export function loadConfig(given: string | undefined): LoadedConfig {
+  const path = configPath(given);
+  if (path === undefined) return { config: parseConfig({}, '(defaults)'), file: undefined };
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -97,8 +101,6 @@ function keyName(path: ReadonlyArray<PropertyKey>): string {
   const [section, ...rest] = path.map(String);
   if (section === undefined) return '(top level)';
   if (rest.length === 0) return `[${section}]`;
-  // An array of tables: `[relays][0] line`.
-  if (typeof path[1] === 'number') return rest.length === 1 ? `[${section}][${rest[0]}]` : `[${section}][${rest[0]}] ${keyName([section, ...path.slice(2)]).replace(/^\[[^\]]*\] /, '')}`;
   const [key, ...idx] = rest;
   return `[${section}] ${key}${idx.map((i) => `[${i}]`).join('')}`;
 }

@@ -101,7 +101,7 @@ export function panelSchemas({ int, gpioLine, panelName }: SchemaHelpers) {
     if (named && c.door.open_code !== '') {
       ctx.addIssue({ code: 'custom', message: 'is the single-relay form: with [[relays]], give each relay its open_codes', path: ['door', 'open_code'] });
     }
-    // Lines: every wired line once, buttons included (gpio.button/led/relay are checked among themselves in [gpio]).
+    // Lines: every wired line in use once, [gpio]'s and buttons' included.
     type Wired = [number, string, (string | number)[]];
     // [[buttons]] last: a clash is reported at the button, the line most often added to a working panel.
     const buttons: Wired[] = c.buttons.map((b, i): Wired => [b.line, `the line of button "${b.name}"`, ['buttons', i, 'line']]);
@@ -117,10 +117,8 @@ export function panelSchemas({ int, gpioLine, panelName }: SchemaHelpers) {
     for (const [line, what, path] of lines) {
       if (line < 0) continue;
       const first = owner.get(line);
-      if (first !== undefined && !(first.startsWith('gpio.') && what.startsWith('gpio.'))) {
-        ctx.addIssue({ code: 'custom', message: `GPIO ${line} is already ${first}: every input and output needs its own line`, path });
-      }
       if (first === undefined) owner.set(line, what);
+      else ctx.addIssue({ code: 'custom', message: `GPIO ${line} is already ${first}: every input and output needs its own line`, path });
     }
     // Codes: as compared (a trailing # is optional), distinct across all relays.
     const codes = named ? c.relays.flatMap((r, i) => r.open_codes.map((code, j) => ({ code, path: ['relays', i, 'open_codes', j] }))) : [];

@@ -12,9 +12,9 @@
  * whose line or polarity is present but not understood is left out: driving
  * an unknown line could move something else wired to the header.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parse as parseToml } from 'smol-toml';
-import { DEFAULT_CONFIG_PATH } from './load.js';
+import { configPath } from './load.js';
 
 export interface RelayLine {
   /** BCM line. */
@@ -36,11 +36,9 @@ const DEFAULTS = { backend: 'sim', line: 27, activeLow: false } as const;
 export type RelayHintResult = { readonly hint: RelayHint } | { readonly unknown: string };
 
 /** `path` as `run -c` takes it: undefined means the system file if present, else the defaults. */
-export function readRelayHint(path: string | undefined): RelayHintResult {
-  if (path === undefined) {
-    if (!existsSync(DEFAULT_CONFIG_PATH)) return relayHintFromText('');
-    path = DEFAULT_CONFIG_PATH;
-  }
+export function readRelayHint(given: string | undefined): RelayHintResult {
+  const path = configPath(given);
+  if (path === undefined) return relayHintFromText('');
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

@@ -145,11 +145,8 @@ const gpio = z
     relay_pulse_ms: int(50, 60000, ' (ms)').default(3000),
     led: gpioLine.default(-1),
   })
-  .prefault({})
-  .refine((g) => new Set([g.button, g.relay, g.led].filter((l) => l >= 0)).size === [g.button, g.relay, g.led].filter((l) => l >= 0).length, {
-    message: 'button, relay and led must be different lines',
-    path: ['relay'],
-  });
+  // Its lines are checked with every other wired line in checkPanel (config/panel-schema.ts).
+  .prefault({});
 
 const door = z
   .strictObject({

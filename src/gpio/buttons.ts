@@ -7,8 +7,8 @@
  */
 import type { EffectiveButton } from '../config/buttons.js';
 import type { Logger } from '../log/logger.js';
-import type { GpioBackend, InputLine, Level } from './backend.js';
-import { Debouncer } from './debouncer.js';
+import type { GpioBackend } from './backend.js';
+import { PanelInput } from './panel-input.js';
 
 export type ButtonLine = Pick<EffectiveButton, 'name' | 'line' | 'active_low' | 'single'>;
 
@@ -21,9 +21,6 @@ export type PressOutcome =
   /** GPIO not started, or closed. */
   | { readonly status: 'unavailable' };
 
-/** Bounces a simulated press makes on the way down and up, each shorter than any debounce time. */
-const SIM_BOUNCES = 3;
-const SIM_BOUNCE_MS = 1;
 /** How long a simulated finger stays on the button once it has settled. */
 const SIM_HOLD_MS = 100;
 
@@ -31,8 +28,8 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 interface OpenButton {
   spec: ButtonLine;
-  input: InputLine | undefined;
-  debouncer: Debouncer | undefined;
+  /** Undefined: the one-button keys with `button = -1`. */
+  input: PanelInput | undefined;
 }
 
 export interface ButtonInputsOptions {
@@ -71,7 +68,7 @@ export class ButtonInputs {
 
   /** The first button's state (HardwareState.button); every button's by name. */
   state(): Record<string, 'none' | 'pressed' | 'released'> {
-    return Object.fromEntries(this.open.map((b) => [b.spec.name, b.debouncer ? (b.debouncer.level ? 'pressed' : 'released') : 'none']));
+    return Object.fromEntries(this.open.map((b) => [b.spec.name, b.input ? (b.input.active ? 'pressed' : 'released') : 'none']));
   }
 
   /** `name` undefined: the first button (what `press` alone has always meant). */
@@ -86,57 +83,26 @@ export class ButtonInputs {
 
   close(): void {
     this.closed = true;
-    for (const b of this.open) {
-      b.debouncer?.close();
-      b.input?.close();
-    }
+    for (const b of this.open) b.input?.close();
   }
 
   private openButton(spec: ButtonLine): OpenButton {
-    const isActive = (level: Level) => (spec.active_low ? level === 0 : level === 1);
-    const b: OpenButton = { spec, input: undefined, debouncer: undefined };
-    const onStable = (active: boolean) => {
+    if (spec.line < 0 && spec.single) return { spec, input: undefined };
+    const { backend, debounceMs } = this.opts;
+    const onChange = (active: boolean) => {
       if (!active) return;
       this.opts.log.info(`button ${spec.name} pressed`);
       this.opts.onPress(spec.name);
     };
-    if (spec.line >= 0) {
-      b.input = this.opts.backend.openInput(spec.line, (level) => b.debouncer?.input(isActive(level)));
-      b.debouncer = new Debouncer(this.opts.debounceMs, isActive(b.input.read()), onStable);
-    } else if (!spec.single) {
-      b.debouncer = new Debouncer(this.opts.debounceMs, false, onStable);
-    }
-    return b;
+    return { spec, input: new PanelInput({ backend, line: spec.line, activeLevel: spec.active_low ? 0 : 1, debounceMs, onChange }) };
   }
 
   private async pressOnce(b: OpenButton): Promise<PressOutcome> {
     if (this.closed) return { status: 'unavailable' };
-    if (!b.debouncer) return { status: 'no-button' };
-    const { spec } = b;
-    const ms = this.opts.debounceMs;
-    const active: Level = spec.active_low ? 0 : 1;
-    const inactive: Level = active === 1 ? 0 : 1;
-    const backend = this.opts.backend;
-    const drive = (level: Level) => {
-      if (this.closed) return;
-      if (backend.simulateInput && b.input) backend.simulateInput(spec.line, level);
-      else b.debouncer?.input(level === active);
-    };
-    // Without debounce every bounce would count, as configured; a simulated press is a good contact then.
-    const bounces = ms > 0 ? SIM_BOUNCES : 0;
-    const edge = async (to: Level, from: Level) => {
-      for (let i = 0; i < bounces; i++) {
-        drive(to);
-        await sleep(SIM_BOUNCE_MS);
-        drive(from);
-        await sleep(SIM_BOUNCE_MS);
-      }
-      drive(to);
-    };
-    await edge(active, inactive);
-    await sleep(ms + SIM_HOLD_MS);
-    await edge(inactive, active);
-    await sleep(ms + 1);
+    if (!b.input) return { status: 'no-button' };
+    await b.input.simulate(true);
+    await sleep(SIM_HOLD_MS);
+    await b.input.simulate(false);
     return this.closed ? { status: 'unavailable' } : { status: 'pressed' };
   }
 }

@@ -1,7 +1,7 @@
 /**
- * One debounced input of the door panel beside the call button (issue 15):
- * the exit button (request to exit) and the door contact. The same
- * trailing debounce as the button (debouncer.ts), so a contact that
+ * One debounced input of the door panel (issue 15): each call button
+ * (buttons.ts), the exit button (request to exit) and the door contact.
+ * A trailing debounce (debouncer.ts), so a contact that
  * chatters as the door swings, or a spike on a long cable, makes no event.
  *
  * `simulate` moves the input in software the way a finger or a door would,
@@ -14,7 +14,7 @@ import { Debouncer } from './debouncer.js';
 
 export interface PanelInputOptions {
   backend: GpioBackend;
-  /** BCM line (>= 0). */
+  /** BCM line; -1: none, `simulate` alone moves it (a `[[buttons]]` button without a line). */
   line: number;
   /** The physical level that means "active": pressed, or door open. */
   activeLevel: Level;
@@ -30,14 +30,14 @@ const SIM_BOUNCE_MS = 1;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class PanelInput {
-  private readonly input: InputLine;
+  private readonly input: InputLine | undefined;
   private readonly debouncer: Debouncer;
   private closed = false;
 
   constructor(private readonly opts: PanelInputOptions) {
-    this.input = opts.backend.openInput(opts.line, (level) => this.debouncer.input(level === opts.activeLevel));
+    this.input = opts.line >= 0 ? opts.backend.openInput(opts.line, (level) => this.debouncer.input(level === opts.activeLevel)) : undefined;
     // The level at start is the state, not a change: a door open while the daemon starts is not "just opened".
-    this.debouncer = new Debouncer(opts.debounceMs, this.input.read() === opts.activeLevel, (active) => opts.onChange(active));
+    this.debouncer = new Debouncer(opts.debounceMs, this.input?.read() === opts.activeLevel, (active) => opts.onChange(active));
   }
 
   /** The settled state: pressed, or door open. */
@@ -51,7 +51,7 @@ export class PanelInput {
     const level = (a: boolean): Level => (a ? activeLevel : activeLevel === 1 ? 0 : 1);
     const drive = (a: boolean) => {
       if (this.closed) return;
-      if (backend.simulateInput) backend.simulateInput(line, level(a));
+      if (backend.simulateInput && this.input) backend.simulateInput(line, level(a));
       else this.debouncer.input(a);
     };
     // Without debounce every bounce would count, as configured: a simulated contact is a clean one then.
@@ -69,6 +69,6 @@ export class PanelInput {
     if (this.closed) return;
     this.closed = true;
     this.debouncer.close();
-    this.input.close();
+    this.input?.close();
   }
 }

@@ -19,6 +19,15 @@ let lan: AvahiLan;
 let kamailio: RunningKamailio;
 let screenPort: number;
 
+/** A screen (SIPp, answering 486) at the address avahi holds its names for. */
+const startScreen = () => startSipp('screen-busy', screenPort, {}, { host: lan.avahiAddress, wrap: ['ip', 'netns', 'exec', lan.ns] });
+
+/** The door on the LAN with mDNS on: `sections` before [mdns], `mdns` its further keys. */
+const startDoorOnLan = (sections: string[], mdns: string[]) =>
+  startDaemon(
+    ['[sip]', `listen = ["udp:${lan.localAddress}:0"]`, 'identity = "sip:door@myhouse"', ...sections, '[mdns]', 'enabled = true', `interface = "${lan.localAddress}"`, ...mdns].join('\n'),
+  );
+
 describe.skipIf(!avahiInstalled || !hasKamailio || !hasSipp)('mDNS / DNS-SD with avahi-daemon', () => {
   beforeAll(async () => {
     const registrarPort = await freePort();
@@ -49,20 +58,8 @@ describe.skipIf(!avahiInstalled || !hasKamailio || !hasSipp)('mDNS / DNS-SD with
   });
 
   it('reaches a call target named by a .local host (mdns.resolve_local, no nss-mdns)', async () => {
-    const screen = startSipp('screen-busy', screenPort, {}, { host: lan.avahiAddress, wrap: ['ip', 'netns', 'exec', lan.ns] });
-    const door = await startDaemon(
-      [
-        '[sip]',
-        `listen = ["udp:${lan.localAddress}:0"]`,
-        'identity = "sip:door@myhouse"',
-        '[call]',
-        `targets = ["sip:kitchen@${lan.avahiHost}.local:${screenPort}"]`,
-        '[mdns]',
-        'enabled = true',
-        'publish = false',
-        `interface = "${lan.localAddress}"`,
-      ].join('\n'),
-    );
+    const screen = startScreen();
+    const door = await startDoorOnLan(['[call]', `targets = ["sip:kitchen@${lan.avahiHost}.local:${screenPort}"]`], ['publish = false']);
     try {
       await converse(door.socket, 'press\n', { quietMs: 300 });
       // The screen (SIPp, at the address avahi holds the name for) answers 486: the INVITE reached it.
@@ -75,22 +72,8 @@ describe.skipIf(!avahiInstalled || !hasKamailio || !hasSipp)('mDNS / DNS-SD with
   }, 60_000);
 
   it('with no registrar configured, finds the announced one, registers, and calls the announced screen', async () => {
-    const screen = startSipp('screen-busy', screenPort, {}, { host: lan.avahiAddress, wrap: ['ip', 'netns', 'exec', lan.ns] });
-    const door = await startDaemon(
-      [
-        '[sip]',
-        `listen = ["udp:${lan.localAddress}:0"]`,
-        'identity = "sip:door@myhouse"',
-        '[account]',
-        'password = "secret"',
-        '[mdns]',
-        'enabled = true',
-        `interface = "${lan.localAddress}"`,
-        'instance_name = "Front door"',
-        'discover_registrar = true',
-        'discover_targets = true',
-      ].join('\n'),
-    );
+    const screen = startScreen();
+    const door = await startDoorOnLan(['[account]', 'password = "secret"'], ['instance_name = "Front door"', 'discover_registrar = true', 'discover_targets = true']);
     try {
       await until('registered', () => door.output().includes('State=LinphoneRegistrationOk'), 20_000);
       expect(door.output()).toContain(`registrar "Home registrar" announced: sip:${lan.localAddress}:${kamailio.port}`);

@@ -95,7 +95,7 @@ describe('config', () => {
   });
 
   it('refuses the same GPIO line for two uses', () => {
-    expect(problems('[gpio]\nbutton = 5\nrelay = 5\n')[0]).toMatch(/\[gpio\] relay: button, relay and led must be different lines/);
+    expect(problems('[gpio]\nbutton = 5\nrelay = 5\n')[0]).toMatch(/\[gpio\] relay: GPIO 5 is already gpio.button: every input and output needs its own line/);
   });
 
   it('masks secrets for check-config', () => {

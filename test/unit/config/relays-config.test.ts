@@ -49,6 +49,11 @@ describe('[[relays]], [exit_button], [door_contact]', () => {
     expect(problems(text)).toContain(line);
   });
 
+  it('one line check for every wired line: [gpio] lines clash among themselves, an unused gpio.relay (with [[relays]]) clashes with nothing', () => {
+    expect(problems('[gpio]\nled = 17\n')).toContain('f: [gpio] led: GPIO 17 is already gpio.button: every input and output needs its own line');
+    expect(relaySpecs(parseConfigText(TWO + '[gpio]\nled = 5\nrelay = 5\n')).map((r) => r.line)).toEqual([27, 22]);
+  });
+
   it('codes are secrets: errors never quote them, check-config masks them, the log sink hides them', () => {
     for (const text of ['[[relays]]\nname = "a"\nline = 5\nopen_codes = ["739"]\n', '[[relays]]\nname = "a"\nline = 5\nopen_codes = [73915]\n', '[[relays]]\nname = "a"\nline = 5\nopen_codes = ["7391x"]\n']) {
       const p = problems(text).join('\n');
