@@ -225,7 +225,8 @@ export class AudioSession extends TypedEmitter<AudioSessionEvents> {
     pullLoop(cp, this.opts.source, {
       owns: (c) => this.current === c,
       deliver: (c, buf) => {
-        if ((this.talk || this.early.size > 0) && this.current === c) this.sendAudio(buf);
+        // sendAudio drops it when there is neither a talk nor a ringing screen.
+        if (this.current === c) this.sendAudio(buf);
       },
     });
   }
