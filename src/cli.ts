@@ -61,10 +61,12 @@ program
   .addHelpText(
     'after',
     `
-Commands include call, ring, press, answer, terminate, call-status, dtmf,
-open-door, snapshot [NAME] (a JPEG into media.picture_dir only), history [N]
-(the latest calls) and register-status; \`doorstation ctl help\` lists them all, docs/control-protocol.md
-describes them. Exit code: 0 Ok, 1 Error, 2 daemon unreachable.`,
+Commands include call, ring [BUTTON], press [BUTTON], press-exit, answer,
+terminate, call-status, dtmf, open-door [RELAY], snapshot [NAME] (a JPEG into
+media.picture_dir only), history [N] (the latest calls), register-status and,
+with gpio.backend = "sim", door-contact open|closed; \`doorstation ctl help\`
+lists them all, docs/control-protocol.md describes them.
+Exit code: 0 Ok, 1 Error, 2 daemon unreachable.`,
   )
   .action(async (words: string[], opts: { socket: string }) => {
     process.exit(await ctl(opts.socket, words.join(' ')));

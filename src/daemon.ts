@@ -7,7 +7,7 @@ import { basicCommands } from './control/commands/basic-commands.js';
 import { EventBus } from './control/event-bus.js';
 import { CommandRegistry } from './control/registry.js';
 import { ControlServer } from './control/server.js';
-import { publishDoorEvents } from './control/events/door-events.js';
+import { publishDoorContactEvents, publishDoorEvents } from './control/events/door-events.js';
 import { publishGpioEvents } from './control/events/gpio-events.js';
 import { publishMediaEvents } from './control/events/media-events.js';
 import { registrationCommands } from './control/commands/registration-commands.js';
@@ -43,7 +43,6 @@ import { daemonClock } from './clock.js';
 import { publishRingEvents } from './control/events/ring-events.js';
 import { relaySpecs, type RelaySpec } from './config/relays.js';
 import { DoorContactMonitor } from './door/door-contact-monitor.js';
-import { publishDoorContactEvents } from './control/events/door-events.js';
 import { panelCommands } from './control/commands/panel-commands.js';
 import { warmCallPath } from './door/call/warm-up.js';
 
@@ -155,9 +154,11 @@ export class Daemon {
     const history = config.history.enabled
       ? createCallRecorder({ config: config.history, stateDir: stateDir(), pictureDir: pictureDir(config.media.picture_dir), door: this.door, opener: this.opener, media: this.media, log: sink.logger('history') })
       : undefined;
-    if (history) publishHistoryEvents(history, this.events);
+    if (history) {
+      publishHistoryEvents(history, this.events);
+      this.services.push(history);
+    }
     this.commands.add(...historyCommands(history));
-    if (history) this.services.push(history);
     this.services.push({ name: 'door', start: async () => {}, stop: () => this.door.stop() });
 
     const [listenFd] = takeListenFds();
@@ -181,12 +182,10 @@ export class Daemon {
   private addHomeServices(config: Config, sink: LogSink, relays: RelaySpec[]): void {
     if (config.mqtt.enabled) {
       sink.addSecret(config.mqtt.password);
-      let bridge: Service | undefined;
-      this.services.push({
-        name: 'mqtt',
-        start: async () => {
+      this.services.push(
+        this.optionalService('mqtt', async () => {
           const { MqttBridge } = await import('./mqtt/mqtt-bridge.js');
-          bridge = new MqttBridge({
+          return new MqttBridge({
             config: config.mqtt,
             sipIdentity: config.sip.identity,
             relayPulseMs: config.gpio.relay_pulse_ms,
@@ -200,24 +199,16 @@ export class Daemon {
             events: this.events,
             log: sink.logger('mqtt'),
           });
-          await bridge.start().catch((e: unknown) => {
-            // A CA file that cannot be read, say: the door works on without MQTT.
-            this.log.error(`mqtt not started: ${errorMessage(e)}`);
-            bridge = undefined;
-          });
-        },
-        stop: async () => bridge?.stop(),
-      });
+        }),
+      );
     }
     if (config.mdns.enabled) {
-      let mdns: Service | undefined;
-      this.services.push({
-        name: 'mdns',
-        start: async () => {
+      this.services.push(
+        this.optionalService('mdns', async () => {
           const { MdnsService } = await import('./mdns/mdns-service.js');
           // Discovery fills in what the file leaves empty; configured screens come back when the announced ones go.
           const configured = [...config.call.targets];
-          mdns = new MdnsService({
+          return new MdnsService({
             config: config.mdns,
             identity: config.sip.identity,
             version: VERSION,
@@ -228,14 +219,28 @@ export class Daemon {
             onScreens: (uris) => config.call.targets.splice(0, config.call.targets.length, ...(uris.length > 0 ? uris : configured)),
             log: sink.logger('mdns'),
           });
-          await mdns.start().catch((e: unknown) => {
-            this.log.error(`mdns not started: ${errorMessage(e)}`);
-            mdns = undefined;
-          });
-        },
-        stop: async () => mdns?.stop(),
-      });
+        }),
+      );
     }
+  }
+
+  /**
+   * A service whose module is imported at start and that the door can do without: a failure to start
+   * (a CA file that cannot be read, say) is logged and the rest goes on; only a started one is stopped.
+   */
+  private optionalService(name: string, create: () => Promise<Service>): Service {
+    let service: Service | undefined;
+    return {
+      name,
+      start: async () => {
+        const s = await create();
+        await s.start().then(
+          () => (service = s),
+          (e: unknown) => this.log.error(`${name} not started: ${errorMessage(e)}`),
+        );
+      },
+      stop: async () => service?.stop(),
+    };
   }
 
   /** A registrar found on the LAN (mdns.discover_registrar with no account.registrar): register as with a configured one. */

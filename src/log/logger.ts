@@ -55,9 +55,10 @@ export class LogSink {
 
   emit(level: LogLevel, name: string, msg: string): void {
     if (!this.enabled(level)) return;
-    let text = name ? `${name}: ${msg}` : msg;
+    // Redacted before the name goes in front: its rules look at the start of each line.
+    const body = redact(msg);
+    let text = name ? `${name}: ${body}` : body;
     for (const s of this.secrets) text = text.split(s).join('***');
-    text = redact(text);
     // One event, one line: newlines inside (SIP messages at trace) are escaped.
     text = text.replace(/\r?\n/g, '\\n');
     const line = this.opts.systemd

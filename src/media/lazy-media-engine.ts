@@ -12,6 +12,7 @@ import type { MediaConfig } from '../config/schema.js';
 import type { DtmfDigit } from '../dtmf.js';
 import { TypedEmitter } from '../events/typed-emitter.js';
 import type { Logger } from '../log/logger.js';
+import { idleCapabilities, idleMediaStats } from './idle-media.js';
 import type { MediaCapabilities, MediaEngine, MediaEvents, MediaStats, TalkParams, VideoDestination } from './media-engine.js';
 
 export interface LazyMediaEngineOptions {
@@ -22,8 +23,6 @@ export interface LazyMediaEngineOptions {
 
 /** Every event the engine has, passed on as it comes. */
 const EVENTS: ReadonlyArray<keyof MediaEvents & string> = ['dtmf', 'error', 'recovered', 'video-playing', 'warning'];
-
-const H264_PT = 96;
 
 export class LazyMediaEngine extends TypedEmitter<MediaEvents> implements MediaEngine {
   private engine: MediaEngine | undefined;
@@ -47,12 +46,7 @@ export class LazyMediaEngine extends TypedEmitter<MediaEvents> implements MediaE
   }
 
   capabilities(): MediaCapabilities {
-    if (this.engine) return this.engine.capabilities();
-    const c = this.opts.config;
-    return {
-      video: { available: false, port: 0, rtcpPort: 0, payloadType: H264_PT, width: c.width, height: c.height, framerate: c.framerate },
-      audio: { available: false, port: 0, codecs: [...c.audio_codecs], send: c.audio_source !== 'none' },
-    };
+    return this.engine?.capabilities() ?? idleCapabilities(this.opts.config);
   }
 
   addVideoDestination(id: string, dest: VideoDestination): void {
@@ -90,25 +84,6 @@ export class LazyMediaEngine extends TypedEmitter<MediaEvents> implements MediaE
   }
 
   stats(): MediaStats {
-    if (this.engine) return this.engine.stats();
-    const zero = { senderReports: 0, pliReceived: 0, firReceived: 0, ignored: 0, malformed: 0, srtcpAuthFailures: 0, srtcpReplays: 0 };
-    return {
-      video: { running: false, playing: false, payloadType: H264_PT, destinations: [], failures: 0, keyFramesForced: 0, keyFrameRequestsCoalesced: 0, rtcp: zero },
-      audio: {
-        talking: false,
-        playing: false,
-        packetsSent: 0,
-        bytesSent: 0,
-        packetsReceived: 0,
-        bytesReceived: 0,
-        packetsRejected: 0,
-        dtmfSent: 0,
-        dtmfReceived: 0,
-        failures: 0,
-        srtp: false,
-        srtpAuthFailures: 0,
-        srtpReplays: 0,
-      },
-    };
+    return this.engine?.stats() ?? idleMediaStats();
   }
 }

@@ -28,6 +28,7 @@ import { AudioReceiver, type ReceiverHost } from './audio-receiver.js';
 import { type CodecPipeline, buildCodecPipeline, closeValve, openValve, pullLoop } from './codec-pipeline.js';
 import type { DtmfDigit } from '../../dtmf.js';
 import { EarlyAudio } from './early-audio.js';
+import { zeroAudioCounters } from '../idle-media.js';
 import { dtmfPacketPlan } from './dtmf-sender.js';
 import { buildRtp, restampRtp } from '../rtp/rtp-packet.js';
 import { SrtpSession } from '../srtp/srtp-session.js';
@@ -48,15 +49,6 @@ export interface AudioSessionOptions {
   echoCancel: boolean;
 }
 
-function zeroCounters() {
-  return { packetsSent: 0, bytesSent: 0, packetsReceived: 0, bytesReceived: 0, packetsRejected: 0, dtmfSent: 0, dtmfReceived: 0, failures: 0 };
-}
-
-/** The stats when there is no audio session at all (the engine without audio). */
-export function idleAudioStats(): AudioStats {
-  return { talking: false, playing: false, ...zeroCounters(), srtp: false, srtpAuthFailures: 0, srtpReplays: 0 };
-}
-
 export class AudioSession extends TypedEmitter<AudioSessionEvents> {
   private readonly pipelines = new Map<AudioCodecName, CodecPipeline>();
   private talk: TalkParams | undefined;
@@ -73,7 +65,7 @@ export class AudioSession extends TypedEmitter<AudioSessionEvents> {
   private readonly receiver: AudioReceiver;
   private dtmfQueue: Promise<void> = Promise.resolve();
   private srtp: SrtpSession | undefined;
-  private stats_: Omit<AudioStats, 'talking' | 'playing' | 'codec' | 'remote' | 'srtp' | 'srtpAuthFailures' | 'srtpReplays'> = zeroCounters();
+  private stats_: Omit<AudioStats, 'talking' | 'playing' | 'codec' | 'remote' | 'srtp' | 'srtpAuthFailures' | 'srtpReplays'> = zeroAudioCounters();
 
   constructor(private readonly opts: AudioSessionOptions) {
     super();
@@ -132,7 +124,7 @@ export class AudioSession extends TypedEmitter<AudioSessionEvents> {
       this.ssrc = randomInt(1, 0xffffffff);
       this.seq = randomInt(0, 0xffff);
       this.lastAudioTs = undefined;
-      this.stats_ = zeroCounters();
+      this.stats_ = zeroAudioCounters();
       cp.inbound.restart();
     }
     openValve(cp, this.opts.source, params.payloadType);
@@ -233,7 +225,8 @@ export class AudioSession extends TypedEmitter<AudioSessionEvents> {
     pullLoop(cp, this.opts.source, {
       owns: (c) => this.current === c,
       deliver: (c, buf) => {
-        if ((this.talk || this.early.size > 0) && this.current === c) this.sendAudio(buf);
+        // sendAudio drops it when there is neither a talk nor a ringing screen.
+        if (this.current === c) this.sendAudio(buf);
       },
     });
   }

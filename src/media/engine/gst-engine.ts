@@ -10,7 +10,8 @@ import { constants } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { MediaConfig } from '../../config/schema.js';
 import type { Logger } from '../../log/logger.js';
-import { AudioSession, idleAudioStats } from '../audio/audio-session.js';
+import { AudioSession } from '../audio/audio-session.js';
+import { H264_PAYLOAD_TYPE, idleAudioStats, zeroRtcpTotals } from '../idle-media.js';
 import type { DtmfDigit } from '../../dtmf.js';
 import { elementExists, GstError } from '../gst/gst.js';
 import { allocateRtpPorts } from './rtp-ports.js';
@@ -18,7 +19,7 @@ import { masterKeyHex, newMasterKey } from '../srtp/master-key.js';
 import { TypedEmitter } from '../../events/typed-emitter.js';
 import type { MediaCapabilities, MediaComponent, MediaEngine, MediaEvents, MediaStats, TalkParams, VideoDestination } from '../media-engine.js';
 import { AUTO_ENCODERS, pickEncoder } from '../video/video-encoder.js';
-import { VideoRtcp, zeroRtcpTotals } from '../rtcp/video-rtcp.js';
+import { VideoRtcp } from '../rtcp/video-rtcp.js';
 import { VideoSrtcp } from '../rtcp/video-srtcp.js';
 import { VideoSender } from '../video/video-sender.js';
 
@@ -32,9 +33,6 @@ export interface GstMediaEngineOptions {
   /** Nominal sender report interval (rtcp/video-rtcp.ts). */
   rtcpIntervalMs?: number;
 }
-
-/** The payload type we offer for H.264 until a screen answers another (sdp/codecs.ts offers 96). */
-const DEFAULT_H264_PT = 96;
 
 export class GstMediaEngine extends TypedEmitter<MediaEvents> implements MediaEngine {
   private readonly config: MediaConfig;
@@ -119,7 +117,7 @@ export class GstMediaEngine extends TypedEmitter<MediaEvents> implements MediaEn
         port: this.ports.video,
         rtcpPort: this.rtcp ? this.ports.video + 1 : 0,
         encoder: this.encoder,
-        payloadType: DEFAULT_H264_PT,
+        payloadType: H264_PAYLOAD_TYPE,
         srtpKey: this.videoKey,
         width: c.width,
         height: c.height,
@@ -194,7 +192,7 @@ export class GstMediaEngine extends TypedEmitter<MediaEvents> implements MediaEn
         running: v?.running ?? false,
         playing: v?.playing ?? false,
         encoder: this.encoder,
-        payloadType: v?.payloadType ?? DEFAULT_H264_PT,
+        payloadType: v?.payloadType ?? H264_PAYLOAD_TYPE,
         destinations: (v?.destinations ?? []).map((d) => ({ ...d, rtcpStats: this.rtcp?.stats(d.id) ?? { senderReports: 0, received: 0, pliReceived: 0, firReceived: 0 } })),
         failures: v?.failures ?? 0,
         keyFramesForced: v?.keyFramesForced ?? 0,
@@ -236,7 +234,7 @@ export class GstMediaEngine extends TypedEmitter<MediaEvents> implements MediaEn
           height: c.height,
           framerate: c.framerate,
           bitrateKbps: c.video_bitrate,
-          payloadType: DEFAULT_H264_PT,
+          payloadType: H264_PAYLOAD_TYPE,
           bindPort: this.ports.video,
           bindAddress: this.bindAddress,
           // Without gst-plugins-bad's watchdog a new screen waits for the next camera frame instead.

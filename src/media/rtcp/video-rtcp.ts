@@ -27,6 +27,7 @@ import type { ReportBlock, SenderInfo } from './rtcp-wire.js';
 import type { DropReason, UnprotectResult } from '../srtp/unprotect-result.js';
 import { TypedEmitter } from '../../events/typed-emitter.js';
 import type { VideoRtcpDestinationStats, VideoRtcpTotals } from '../media-engine.js';
+import { zeroRtcpTotals } from '../idle-media.js';
 import type { RtcpKeying } from './video-srtcp.js';
 import { errorMessage } from '../../log/error-message.js';
 
@@ -84,11 +85,6 @@ interface Dest {
   sendFailed: boolean;
   /** Present for an SRTP destination; `unprotect` undefined = no usable key (everything from it is dropped). */
   srtp?: { remoteKey: string; unprotect: ((srtcp: Buffer) => UnprotectResult) | undefined };
-}
-
-/** The totals before any RTCP (and when there is no video RTCP at all). */
-export function zeroRtcpTotals(): VideoRtcpTotals {
-  return { senderReports: 0, pliReceived: 0, firReceived: 0, ignored: 0, malformed: 0, srtcpAuthFailures: 0, srtcpReplays: 0 };
 }
 
 export class VideoRtcp extends TypedEmitter<VideoRtcpEvents> {

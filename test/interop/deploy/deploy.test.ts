@@ -17,7 +17,6 @@ const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 const UNITS = ['doorstation.socket', 'doorstation.service'];
 const LAYER = join(REPO, 'yocto/meta-doorstation');
 const RECIPE = join(LAYER, 'recipes-doorstation/doorstation/doorstation_git.bb');
-/** The project docs sit beside the clone (CI) or in /work/shared (developers). */
 
 function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): SpawnSyncReturns<string> {
   return spawnSync(cmd, args, { encoding: 'utf8', timeout: 120_000, killSignal: 'SIGKILL', cwd: opts.cwd ?? REPO, env: { ...process.env, ...opts.env } });

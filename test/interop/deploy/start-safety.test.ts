@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawnBounded, type BoundedProcess } from '../../support/bounded-process.js';
 import { CLI, converse, tempDir } from '../../support/daemon.js';
+import { until } from '../../support/wait.js';
 
 const running: BoundedProcess[] = [];
 afterEach(async () => {
@@ -36,14 +37,6 @@ function setUp(toml: string, activeLow = false, sipExtra = '') {
   run.proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   run.proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   return { run, socket, output: () => out, relay: () => readFileSync(join(levels, 'gpio27', 'value'), 'utf8').trim() };
-}
-
-async function until(cond: () => boolean, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('relay off first, whatever fails at start', () => {
@@ -77,7 +70,7 @@ describe('relay off first, whatever fails at start', () => {
       hold.push(s);
     }
     const d = setUp(`[media]\nrtp_ports = "${base}-${base + 3}"\n`);
-    await until(() => d.output().includes('daemon: ready') || d.run.proc.exitCode !== null);
+    await until('ready or exited', () => d.output().includes('daemon: ready') || d.run.proc.exitCode !== null);
     expect(d.relay()).toBe('0');
     for (const s of hold) s.close();
   });
@@ -86,17 +79,17 @@ describe('relay off first, whatever fails at start', () => {
 describe('signals', () => {
   it('SIGHUP is logged and ignored; SIGUSR1 opens no inspector; the door still answers and still opens', async () => {
     const d = setUp('');
-    await until(() => d.output().includes('daemon: ready'));
+    await until('daemon: ready', () => d.output().includes('daemon: ready'));
     const pid = d.run.proc.pid!;
     process.kill(pid, 'SIGHUP');
     process.kill(pid, 'SIGUSR1');
-    await until(() => d.output().includes('SIGUSR1 ignored') && d.output().includes('SIGHUP ignored'));
+    await until('both signals logged as ignored', () => d.output().includes('SIGUSR1 ignored') && d.output().includes('SIGHUP ignored'));
     expect(d.run.proc.exitCode).toBeNull();
     expect(d.output()).not.toContain('Debugger listening');
     expect(await converse(d.socket, 'version\n')).toMatch(/^Status: Ok/);
     // SIGHUP did not latch the relay off (the exit guard treats a handled SIGHUP as nothing).
     expect(await converse(d.socket, 'open-door\n')).toMatch(/^Status: Ok/);
-    await until(() => d.relay() === '1');
+    await until('the relay pulse', () => d.relay() === '1');
     d.run.proc.kill('SIGTERM');
     expect(await d.run.exited).toBe(0);
     expect(d.relay()).toBe('0');

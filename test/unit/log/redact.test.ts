@@ -23,6 +23,14 @@ describe('log redaction', () => {
     expect(out).toContain('Duration=160');
   });
 
+  it('the log sink applies it to every line it writes', () => {
+    const { sink, text } = traceSink();
+    sink.logger('sip').trace('a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz\nSignal=5');
+    expect(text()).not.toContain('WVNfX19z');
+    expect(text()).not.toContain('=5');
+    expect(text()).toContain('inline:(hidden)');
+  });
+
   it('the open code, with and without its #, at every level', () => {
     const { sink, text } = traceSink();
     for (const s of ['73915#', '73915']) sink.addSecret(s);

@@ -102,30 +102,18 @@ describe('KeyFrameLimiter', () => {
       return { l: new KeyFrameLimiter({ minIntervalMs: 500, periodMs: 2000, slackMs: 70, force }), force };
     }
 
-    it('counts a periodic key frame as the last one: a request right after it waits the interval', () => {
+    // A first request forces one at t=0; the encoder's own key frames then come every 2 s.
+    it.each([
+      { when: 'counts a periodic key frame as the last one: a request right after it waits the interval', at: 2100, outcome: 'deferred', after: 400, forced: 2 },
+      { when: 'lets a periodic key frame due within a frame answer a request instead of forcing one', at: 1950, outcome: 'coalesced', after: 1000, forced: 1 },
+      { when: 'forces one when the next periodic key frame is further off', at: 1000, outcome: 'forced', after: 0, forced: 2 },
+    ])('$when', ({ at, outcome, after, forced }) => {
       const { l, force } = periodic();
       l.request();
-      vi.advanceTimersByTime(2100);
-      expect(l.request()).toBe('deferred');
-      vi.advanceTimersByTime(400);
-      expect(force).toHaveBeenCalledTimes(2);
-    });
-
-    it('lets a periodic key frame due within a frame answer a request instead of forcing one', () => {
-      const { l, force } = periodic();
-      l.request();
-      vi.advanceTimersByTime(1950);
-      expect(l.request()).toBe('coalesced');
-      vi.advanceTimersByTime(1000);
-      expect(force).toHaveBeenCalledTimes(1);
-    });
-
-    it('forces one when the next periodic key frame is further off', () => {
-      const { l, force } = periodic();
-      l.request();
-      vi.advanceTimersByTime(1000);
-      expect(l.request()).toBe('forced');
-      expect(force).toHaveBeenCalledTimes(2);
+      vi.advanceTimersByTime(at);
+      expect(l.request()).toBe(outcome);
+      vi.advanceTimersByTime(after);
+      expect(force).toHaveBeenCalledTimes(forced);
     });
   });
 });
