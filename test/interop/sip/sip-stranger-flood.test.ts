@@ -7,11 +7,11 @@
  * warning or two however many came (the event bus still logs each
  * door-refused event at info; that line is not the SIP layer's).
  */
-import { createSocket, type Socket } from 'node:dgram';
+import type { Socket } from 'node:dgram';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startDaemon, type RunningDaemon } from '../../support/daemon.js';
 import { until } from '../../support/wait.js';
-import { strangerRequest } from '../../support/stranger-request.js';
+import { strangerRequest, strangerSocket } from '../../support/stranger-request.js';
 
 const count = (text: string, re: RegExp): number => (text.match(new RegExp(re.source, 'g')) ?? []).length;
 
@@ -27,12 +27,8 @@ describe('a flood of strangers at the door', () => {
   it('one small 403 each, no transaction kept, a bounded log', { timeout: 90_000 }, async () => {
     d = await startDaemon('[door]\nallowed = ["sip:screen@127.0.0.1"]\nopen_code = "7391"\n[log]\nlevel = "info"\n', { timeoutMs: 90_000 });
     const port = Number(await until('the UDP listener', () => /listening on udp:127\.0\.0\.1:(\d+)/.exec(d!.output())?.[1]));
-    const s = createSocket('udp4');
+    const { socket: s, port: me, replies } = await strangerSocket();
     sock = s;
-    const replies: string[] = [];
-    s.on('message', (m) => replies.push(m.toString()));
-    await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-    const me = s.address().port;
     const linesBefore = d.output().split('\n').length;
 
     const N = 1000;
@@ -47,8 +43,8 @@ describe('a flood of strangers at the door', () => {
     // Timer G would resend a stateful 403 after 500 ms: wait past it and count again.
     await new Promise((r) => setTimeout(r, 1500));
     expect(replies).toHaveLength(N);
-    expect(replies.every((r) => r.startsWith('SIP/2.0 403 '))).toBe(true);
-    expect(Math.max(...replies.map((r) => Buffer.byteLength(r)))).toBeLessThanOrEqual(largest);
+    expect(replies.every((r) => r.toString().startsWith('SIP/2.0 403 '))).toBe(true);
+    expect(Math.max(...replies.map((r) => r.length))).toBeLessThanOrEqual(largest);
     const newLines = d.output().split('\n').slice(linesBefore - 1).join('\n');
     // Warnings only: the control event log (`events: event door-refused …`, one per MESSAGE, at info) is the event bus's.
     expect(count(newLines, /warn .*(refused|not opened|more )/)).toBeLessThanOrEqual(4);

@@ -5,12 +5,12 @@
  * rejectStateless, a flood leaves no transaction, each request gets one
  * reply no larger than itself, and the log gets a summary line.
  */
-import { createSocket, type Socket } from 'node:dgram';
+import type { Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LogSink } from '../../../../src/log/logger.js';
 import { SipStack } from '../../../../src/sip/core/sip-stack.js';
 import { until } from '../../../support/wait.js';
-import { strangerRequest } from '../../../support/stranger-request.js';
+import { strangerRequest, strangerSocket } from '../../../support/stranger-request.js';
 
 describe('stateless refusal of strangers (issue 12)', () => {
   let stack: SipStack | undefined;
@@ -30,12 +30,8 @@ describe('stateless refusal of strangers (issue 12)', () => {
     const before = lines.length;
     const port = stack.transports[0]!.local.port;
 
-    const s = createSocket('udp4');
+    const { socket: s, port: me, replies } = await strangerSocket();
     sock = s;
-    const replies: Buffer[] = [];
-    s.on('message', (m) => replies.push(m));
-    await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-    const me = s.address().port;
 
     const N = 400;
     let largestRequest = 0;
@@ -64,18 +60,15 @@ describe('stateless refusal of strangers (issue 12)', () => {
     stack.handle('INVITE', (inc) => inc.rejectStateless(403));
     await stack.start();
     const port = stack.transports[0]!.local.port;
-    const s = createSocket('udp4');
+    const { socket: s, port: me, replies } = await strangerSocket();
     sock = s;
-    const replies: string[] = [];
-    s.on('message', (m) => replies.push(m.toString()));
-    await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-    const req = strangerRequest('INVITE', 1, port, s.address().port);
+    const req = strangerRequest('INVITE', 1, port, me);
     s.send(req, port, '127.0.0.1');
     await until('the first 403', () => replies.length === 1);
     s.send(req, port, '127.0.0.1');
     await until('the second 403', () => replies.length === 2);
-    expect(replies.every((r) => r.startsWith('SIP/2.0 403 '))).toBe(true);
-    const tag = (r: string) => /^To:.*;tag=([^\r;]+)/m.exec(r)?.[1];
+    expect(replies.every((r) => r.toString().startsWith('SIP/2.0 403 '))).toBe(true);
+    const tag = (r: Buffer) => /^To:.*;tag=([^\r;]+)/m.exec(r.toString())?.[1];
     expect(tag(replies[0]!)).toBeDefined();
     expect(tag(replies[1]!)).toBe(tag(replies[0]!));
   });
@@ -85,15 +78,12 @@ describe('stateless refusal of strangers (issue 12)', () => {
     stack = new SipStack({ listen: ['udp:127.0.0.1:0'], userAgent: 'test', log, maxServerTransactions: 3 });
     await stack.start();
     const port = stack.transports[0]!.local.port;
-    const s = createSocket('udp4');
+    const { socket: s, port: me, replies } = await strangerSocket();
     sock = s;
-    const replies: string[] = [];
-    s.on('message', (m) => replies.push(m.toString()));
-    await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-    for (let i = 0; i < 5; i++) s.send(strangerRequest('MESSAGE', i, port, s.address().port), port, '127.0.0.1');
+    for (let i = 0; i < 5; i++) s.send(strangerRequest('MESSAGE', i, port, me), port, '127.0.0.1');
     await until('a reply to each request', () => replies.length === 5);
     expect(stack.serverTransactionCount).toBe(3);
-    expect(replies.filter((r) => r.startsWith('SIP/2.0 405 '))).toHaveLength(3);
-    expect(replies.filter((r) => r.startsWith('SIP/2.0 503 '))).toHaveLength(2);
+    expect(replies.filter((r) => r.toString().startsWith('SIP/2.0 405 '))).toHaveLength(3);
+    expect(replies.filter((r) => r.toString().startsWith('SIP/2.0 503 '))).toHaveLength(2);
   });
 });
