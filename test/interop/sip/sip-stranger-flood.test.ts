@@ -7,28 +7,26 @@
  * warning or two however many came (the event bus still logs each
  * door-refused event at info; that line is not the SIP layer's).
  */
-import type { Socket } from 'node:dgram';
-import { afterAll, describe, expect, it } from 'vitest';
-import { startDaemon, type RunningDaemon } from '../../support/daemon.js';
+import { describe, expect, it } from 'vitest';
+import { useCleanups } from '../../support/cleanups.js';
+import { startDaemon } from '../../support/daemon.js';
 import { until } from '../../support/wait.js';
 import { strangerRequest, strangerSocket } from '../../support/stranger-request.js';
 
 const count = (text: string, re: RegExp): number => (text.match(new RegExp(re.source, 'g')) ?? []).length;
 
 describe('a flood of strangers at the door', () => {
-  let d: RunningDaemon | undefined;
-  let sock: Socket | undefined;
-  afterAll(async () => {
-    sock?.close();
-    await d?.stop();
-    d?.cleanup();
-  });
+  const cleanups = useCleanups();
 
   it('one small 403 each, no transaction kept, a bounded log', { timeout: 90_000 }, async () => {
-    d = await startDaemon('[door]\nallowed = ["sip:screen@127.0.0.1"]\nopen_code = "7391"\n[log]\nlevel = "info"\n', { timeoutMs: 90_000 });
-    const port = Number(await until('the UDP listener', () => /listening on udp:127\.0\.0\.1:(\d+)/.exec(d!.output())?.[1]));
+    const d = await startDaemon('[door]\nallowed = ["sip:screen@127.0.0.1"]\nopen_code = "7391"\n[log]\nlevel = "info"\n', { timeoutMs: 90_000 });
+    cleanups.push(async () => {
+      await d.stop();
+      d.cleanup();
+    });
+    const port = Number(await until('the UDP listener', () => /listening on udp:127\.0\.0\.1:(\d+)/.exec(d.output())?.[1]));
     const { socket: s, port: me, replies } = await strangerSocket();
-    sock = s;
+    cleanups.push(() => s.close());
     const linesBefore = d.output().split('\n').length;
 
     const N = 1000;
