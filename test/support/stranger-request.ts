@@ -1,4 +1,5 @@
 import { createSocket, type Socket } from 'node:dgram';
+import { until } from './wait.js';
 
 /** An INVITE (with SDP) or MESSAGE (with a code) from `sip:strangerN@evil.example` over UDP, for flood tests (issue 12 row 5). */
 export function strangerRequest(method: 'INVITE' | 'MESSAGE', n: number, port: number, me: number): Buffer {
@@ -16,4 +17,21 @@ export async function strangerSocket(): Promise<{ socket: Socket; port: number; 
   socket.on('message', (m) => replies.push(m));
   await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
   return { socket, port: socket.address().port, replies };
+}
+
+/**
+ * Sends `n` stranger requests (INVITE and MESSAGE in turn) from `peer` to the door's UDP `port`, in bursts
+ * of `burst` so loopback buffers drop nothing and every request is counted, until each has a reply.
+ * Returns the size of the largest request (no reply may be larger).
+ */
+export async function floodStrangers(peer: { socket: Socket; port: number; replies: Buffer[] }, port: number, n: number, burst: number): Promise<number> {
+  let largest = 0;
+  for (let i = 0; i < n; i++) {
+    const req = strangerRequest(i % 2 ? 'MESSAGE' : 'INVITE', i, port, peer.port);
+    largest = Math.max(largest, req.length);
+    peer.socket.send(req, port, '127.0.0.1');
+    if (i % burst === burst - 1) await until(`replies to ${i + 1} requests`, () => peer.replies.length >= i + 1);
+  }
+  await until('a reply to every request', () => peer.replies.length >= n);
+  return largest;
 }

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { useCleanups } from '../../support/cleanups.js';
 import { startDaemon } from '../../support/daemon.js';
 import { until } from '../../support/wait.js';
-import { strangerRequest, strangerSocket } from '../../support/stranger-request.js';
+import { floodStrangers, strangerSocket } from '../../support/stranger-request.js';
 
 const count = (text: string, re: RegExp): number => (text.match(new RegExp(re.source, 'g')) ?? []).length;
 
@@ -25,19 +25,13 @@ describe('a flood of strangers at the door', () => {
       d.cleanup();
     });
     const port = Number(await until('the UDP listener', () => /listening on udp:127\.0\.0\.1:(\d+)/.exec(d.output())?.[1]));
-    const { socket: s, port: me, replies } = await strangerSocket();
-    cleanups.push(() => s.close());
+    const peer = await strangerSocket();
+    cleanups.push(() => peer.socket.close());
+    const { replies } = peer;
     const linesBefore = d.output().split('\n').length;
 
     const N = 1000;
-    let largest = 0;
-    for (let i = 0; i < N; i++) {
-      const req = strangerRequest(i % 2 ? 'MESSAGE' : 'INVITE', i, port, me);
-      largest = Math.max(largest, req.length);
-      s.send(req, port, '127.0.0.1');
-      if (i % 25 === 24) await until(`replies to ${i + 1}`, () => replies.length >= i + 1);
-    }
-    await until('a reply to each', () => replies.length >= N);
+    const largest = await floodStrangers(peer, port, N, 25);
     // Timer G would resend a stateful 403 after 500 ms: wait past it and count again.
     await new Promise((r) => setTimeout(r, 1500));
     expect(replies).toHaveLength(N);

@@ -10,7 +10,7 @@ import { LogSink } from '../../../../src/log/logger.js';
 import { SipStack } from '../../../../src/sip/core/sip-stack.js';
 import { useCleanups } from '../../../support/cleanups.js';
 import { until } from '../../../support/wait.js';
-import { strangerRequest, strangerSocket } from '../../../support/stranger-request.js';
+import { floodStrangers, strangerRequest, strangerSocket } from '../../../support/stranger-request.js';
 
 describe('stateless refusal of strangers (issue 12)', () => {
   const cleanups = useCleanups();
@@ -26,19 +26,12 @@ describe('stateless refusal of strangers (issue 12)', () => {
     const before = lines.length;
     const port = stack.transports[0]!.local.port;
 
-    const { socket: s, port: me, replies } = await strangerSocket();
-    cleanups.push(() => s.close());
+    const peer = await strangerSocket();
+    cleanups.push(() => peer.socket.close());
+    const { replies } = peer;
 
     const N = 400;
-    let largestRequest = 0;
-    for (let i = 0; i < N; i++) {
-      const req = strangerRequest(i % 2 ? 'MESSAGE' : 'INVITE', i, port, me);
-      largestRequest = Math.max(largestRequest, req.length);
-      s.send(req, port, '127.0.0.1');
-      // In bursts of 20, so loopback buffers drop nothing and every request is counted.
-      if (i % 20 === 19) await until(`replies to ${i + 1} requests`, () => replies.length >= i + 1);
-    }
-    await until('a reply to every request', () => replies.length >= N);
+    const largestRequest = await floodStrangers(peer, port, N, 20);
     expect(stack.serverTransactionCount).toBe(0);
     // Well past several Timer G rounds: still one reply per request, never a retransmission.
     await new Promise((r) => setTimeout(r, 300));
