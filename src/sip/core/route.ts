@@ -79,7 +79,8 @@ export class Routes {
     if (target !== undefined) return this.routeHop(target);
     const firstRoute = request.headers.get('Route');
     if (firstRoute) return this.routeHop(firstRoute.replace(/^[^<]*<([^>]*)>.*$/s, '$1'));
-    const inDialog = /;\s*tag=/i.test(request.headers.get('To') ?? '');
+    // The parsed To (name-addr.ts), not a pattern over its text: a quoted display name may hold ";tag=".
+    const inDialog = request.headers.has('To') && request.to.params.has('tag');
     if (!inDialog && request.method !== 'ACK' && request.method !== 'CANCEL' && request.method !== 'REGISTER') return this.routeOutOfDialog(request.uri);
     return this.routeHop(request.uri);
   }

@@ -1,4 +1,4 @@
-/** Putting messages on a transport, with the trace log every one of them gets (and its SDES keys hidden). */
+/** Putting messages on a transport, with the trace log every one of them gets (its secrets hidden by the log sink). */
 import type { Logger } from '../../log/logger.js';
 import { serialiseMessage, type SipRequest, type SipResponse } from '../message/index.js';
 import type { TransactionTransport } from '../transaction/transaction.js';
@@ -27,32 +27,14 @@ export class Wire {
 
   trace(dir: 'sent' | 'received', m: SipRequest | SipResponse, peer: Endpoint): void {
     if (!this.log.enabled('trace')) return;
-    // SDES keys (RFC 4568 a=crypto inline:) are secrets: never in a log, even at trace. The log sink
-    // also hides them, digest responses and DTMF Signal= (log/redact.ts); INFO and MESSAGE bodies carry
-    // door-code digits (RFC 6086 dtmf-relay, application/dtmf, a code in a MESSAGE): only their size is logged.
-    let text = hideSdesKeys(serialiseMessage(m).toString('utf8'));
+    // SDES keys (RFC 4568 a=crypto inline:), digest responses and DTMF Signal= are hidden by the log
+    // sink, in every line at every level (log/redact.ts); INFO and MESSAGE bodies carry door-code
+    // digits (RFC 6086 dtmf-relay, application/dtmf, a code in a MESSAGE): only their size is logged.
+    let text = serialiseMessage(m).toString('utf8');
     if (m.kind === 'request' && (m.method === 'INFO' || m.method === 'MESSAGE') && m.body.length > 0) {
       const head = text.indexOf('\r\n\r\n');
       if (head >= 0) text = `${text.slice(0, head + 4)}(body of ${m.body.length} bytes not logged: it may carry door-code digits)`;
     }
     this.log.trace(`${dir} ${dir === 'sent' ? 'to' : 'from'} ${peer.protocol}:${hostPort(peer.host, peer.port)}:\n${text}`);
   }
-}
-
-/**
- * Each a=crypto line cut after its first `inline:` (RFC 4568 §6.1: the key
- * and salt follow it), however the fields are spaced. Line by line with
- * indexOf: linear in the message, unlike a regex retried at every
- * `a=crypto:` of a crafted body (issue 12).
- */
-export function hideSdesKeys(text: string): string {
-  if (!text.includes('a=crypto:')) return text;
-  return text
-    .split('\n')
-    .map((line) => {
-      if (!line.startsWith('a=crypto:')) return line;
-      const at = line.toLowerCase().indexOf('inline:');
-      return at < 0 ? line : `${line.slice(0, at)}inline:(hidden)${line.endsWith('\r') ? '\r' : ''}`;
-    })
-    .join('\n');
 }

@@ -3,12 +3,18 @@ import { parseNameAddr, type SipResponse } from '../message/index.js';
 
 /** §10.2.4: the expiry is the contact's `expires` param in the 2xx, else its Expires header, else what we asked. */
 export function grantedExpires(res: SipResponse, ourContact: string, asked: number): number {
-  for (const value of res.headers.getAll('Contact')) {
+  // Ours is parsed once, not again for each of the (up to 1,000) Contacts a registrar may list.
+  let ours;
+  try {
+    ours = parseNameAddr(`<${ourContact}>`).uri;
+  } catch {
+    ours = undefined;
+  }
+  for (const value of ours && 'host' in ours ? res.headers.getAll('Contact') : []) {
     try {
       const c = parseNameAddr(value);
       const uri = 'host' in c.uri ? c.uri : undefined;
-      const ours = parseNameAddr(`<${ourContact}>`).uri;
-      if (uri && 'host' in ours && uri.host === ours.host && (uri.port ?? 5060) === (ours.port ?? 5060) && (uri.user ?? '') === (ours.user ?? '')) {
+      if (uri && ours && 'host' in ours && uri.host === ours.host && (uri.port ?? 5060) === (ours.port ?? 5060) && (uri.user ?? '') === (ours.user ?? '')) {
         const e = Number(c.params.get('expires'));
         if (Number.isInteger(e) && e > 0) return e;
       }

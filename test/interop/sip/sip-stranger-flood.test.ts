@@ -7,48 +7,36 @@
  * warning or two however many came (the event bus still logs each
  * door-refused event at info; that line is not the SIP layer's).
  */
-import { createSocket, type Socket } from 'node:dgram';
-import { afterAll, describe, expect, it } from 'vitest';
-import { startDaemon, type RunningDaemon } from '../../support/daemon.js';
+import { describe, expect, it } from 'vitest';
+import { useCleanups } from '../../support/cleanups.js';
+import { startDaemon } from '../../support/daemon.js';
 import { until } from '../../support/wait.js';
-import { strangerRequest } from '../../support/stranger-request.js';
+import { floodStrangers, strangerSocket } from '../../support/stranger-request.js';
 
 const count = (text: string, re: RegExp): number => (text.match(new RegExp(re.source, 'g')) ?? []).length;
 
 describe('a flood of strangers at the door', () => {
-  let d: RunningDaemon | undefined;
-  let sock: Socket | undefined;
-  afterAll(async () => {
-    sock?.close();
-    await d?.stop();
-    d?.cleanup();
-  });
+  const cleanups = useCleanups();
 
   it('one small 403 each, no transaction kept, a bounded log', { timeout: 90_000 }, async () => {
-    d = await startDaemon('[door]\nallowed = ["sip:screen@127.0.0.1"]\nopen_code = "7391"\n[log]\nlevel = "info"\n', { timeoutMs: 90_000 });
-    const port = Number(await until('the UDP listener', () => /listening on udp:127\.0\.0\.1:(\d+)/.exec(d!.output())?.[1]));
-    const s = createSocket('udp4');
-    sock = s;
-    const replies: string[] = [];
-    s.on('message', (m) => replies.push(m.toString()));
-    await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-    const me = s.address().port;
+    const d = await startDaemon('[door]\nallowed = ["sip:screen@127.0.0.1"]\nopen_code = "7391"\n[log]\nlevel = "info"\n', { timeoutMs: 90_000 });
+    cleanups.push(async () => {
+      await d.stop();
+      d.cleanup();
+    });
+    const port = Number(await until('the UDP listener', () => /listening on udp:127\.0\.0\.1:(\d+)/.exec(d.output())?.[1]));
+    const peer = await strangerSocket();
+    cleanups.push(() => peer.socket.close());
+    const { replies } = peer;
     const linesBefore = d.output().split('\n').length;
 
     const N = 1000;
-    let largest = 0;
-    for (let i = 0; i < N; i++) {
-      const req = strangerRequest(i % 2 ? 'MESSAGE' : 'INVITE', i, port, me);
-      largest = Math.max(largest, req.length);
-      s.send(req, port, '127.0.0.1');
-      if (i % 25 === 24) await until(`replies to ${i + 1}`, () => replies.length >= i + 1);
-    }
-    await until('a reply to each', () => replies.length >= N);
+    const largest = await floodStrangers(peer, port, N, 25);
     // Timer G would resend a stateful 403 after 500 ms: wait past it and count again.
     await new Promise((r) => setTimeout(r, 1500));
     expect(replies).toHaveLength(N);
-    expect(replies.every((r) => r.startsWith('SIP/2.0 403 '))).toBe(true);
-    expect(Math.max(...replies.map((r) => Buffer.byteLength(r)))).toBeLessThanOrEqual(largest);
+    expect(replies.every((r) => r.toString().startsWith('SIP/2.0 403 '))).toBe(true);
+    expect(Math.max(...replies.map((r) => r.length))).toBeLessThanOrEqual(largest);
     const newLines = d.output().split('\n').slice(linesBefore - 1).join('\n');
     // Warnings only: the control event log (`events: event door-refused …`, one per MESSAGE, at info) is the event bus's.
     expect(count(newLines, /warn .*(refused|not opened|more )/)).toBeLessThanOrEqual(4);

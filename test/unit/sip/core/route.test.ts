@@ -57,6 +57,9 @@ describe('route() of a request built by a layer above', () => {
       expect(r.destination.host).toBe('127.0.0.9');
       expect(r.routeSet).toEqual(['<sip:127.0.0.9:5061;transport=tls;lr>']);
     }
+    // ";tag=" inside a quoted display name is no To tag: still outside a dialog.
+    const quoted = buildRequest('MESSAGE', 'sip:kitchen@myhouse', { from: '<sip:door@myhouse>;tag=1', to: '"a;tag=b" <sip:kitchen@myhouse>', cseq: 1 });
+    expect((await new Routes({ transports, resolver, registrar }).route(quoted)).destination.host).toBe('127.0.0.9');
   });
 
   it('leaves in-dialog requests and REGISTER to their own next hop', async () => {
