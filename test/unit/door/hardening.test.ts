@@ -47,11 +47,17 @@ describe('identity (issue 12 row 2)', () => {
 });
 
 describe('the button always rings (issue 12 row 3)', () => {
-  it('a press during a ringing incoming call (auto_answer off) ends it with 486 and rings the targets', async () => {
+  /** A screen the press rings (it answers 180), and the allowed kitchen phone calling the door. */
+  async function kitchenCalling(autoAnswer: boolean) {
     const target = await screen([{ status: 180 }]);
     const caller = await screen([], 'kitchen');
-    const d = await door({ door: { allowed: ['sip:kitchen@127.0.0.1'], auto_answer: false }, call: { targets: [target.uri] } });
+    const d = await door({ door: { allowed: ['sip:kitchen@127.0.0.1'], auto_answer: autoAnswer }, call: { targets: [target.uri] } });
     caller.call(d.port, '<sip:kitchen@127.0.0.1>');
+    return { target, caller, d };
+  }
+
+  it('a press during a ringing incoming call (auto_answer off) ends it with 486 and rings the targets', async () => {
+    const { target, caller, d } = await kitchenCalling(false);
     await until('the incoming call to ring', () => caller.statuses.includes(180));
     expect(d.station.current()?.direction).toBe('in');
     const press = d.station.ring();
@@ -63,10 +69,7 @@ describe('the button always rings (issue 12 row 3)', () => {
   });
 
   it('a press during an answered incoming call (auto_answer on) hangs it up and rings the targets', async () => {
-    const target = await screen([{ status: 180 }]);
-    const caller = await screen([], 'kitchen');
-    const d = await door({ door: { allowed: ['sip:kitchen@127.0.0.1'], auto_answer: true }, call: { targets: [target.uri] } });
-    caller.call(d.port, '<sip:kitchen@127.0.0.1>');
+    const { target, caller, d } = await kitchenCalling(true);
     await until('the door to answer', () => caller.statuses.includes(200));
     await until('the call to run', () => d.station.current()?.state === CallState.StreamsRunning);
     expect(d.station.ring().already).toBe(false);
