@@ -162,9 +162,7 @@ export class Outgoing {
       this.capWarned = true;
       return;
     }
-    const checked = ownablePlan(plan, client.destination?.host);
-    for (const p of checked.problems) this.call.log.warn(`early media to ${dialog.remoteUri}: ${p}`);
-    plan = checked.plan;
+    plan = ownablePlan(plan, client.destination?.host, this.call.log, `early media to ${dialog.remoteUri}`);
     const key = known?.key ?? `${this.call.id}:${++this.forkSeq}`;
     forks.set(key, { key, client, dialog, plan });
     this.call.setState(CallState.OutgoingEarlyMedia);
@@ -201,11 +199,7 @@ export class Outgoing {
       this.call.log.warn(`answer SDP unusable: ${errorMessage(e)}`);
     }
     const signalling = client.destination?.host;
-    if (plan) {
-      const checked = ownablePlan(plan, signalling);
-      for (const p of checked.problems) this.call.log.warn(`answer from ${dialog.remoteUri}: ${p}`);
-      plan = checked.plan;
-    }
+    if (plan) plan = ownablePlan(plan, signalling, this.call.log, `answer from ${dialog.remoteUri}`);
     clearTimeout(this.ringTimer);
     this.call.answer({ dialog, plan: plan ?? {}, client, identity: client.target, signalling });
     // Every other fork stops seeing and hearing the door now, not when its CANCEL lands.
