@@ -29,6 +29,13 @@ import { CallState, LocalSdp } from './call-state.js';
  */
 export const MAX_EARLY_FORKS = 16;
 
+/**
+ * A refusal's Reason-Phrase is the peer's text, up to a whole datagram (64 KiB): it becomes the
+ * call's end reason (log line, call-state event, a line of the call log kept on disk), so only its
+ * start is kept. Phrases a screen sends ("Busy Here", "Decline") are far shorter.
+ */
+export const MAX_REASON_PHRASE = 120;
+
 /** One INVITE of the call: its client and our SDP in it (each target may be reached from another address). */
 interface Leg {
   client: InviteUac;
@@ -129,7 +136,8 @@ export class Outgoing {
       onEarlyMedia: (dialog: Dialog, sdp: string) => this.onEarlyMedia(client, dialog, sdp),
       onAnswered: (dialog: Dialog, res: { body: Buffer }) => this.onAnswered(client, dialog, res.body.length ? res.body.toString('utf8') : undefined),
       onExtraAnswer: () => this.call.log.info('a second fork answered; hung up on it'),
-      onFailed: (status: number, reason: string) => this.onClientFailed(client, status, reason),
+      onFailed: (status: number, reason: string) =>
+        this.onClientFailed(client, status, reason.length > MAX_REASON_PHRASE ? `${reason.slice(0, MAX_REASON_PHRASE)}…` : reason),
     };
   }
 

@@ -11,7 +11,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { CallState } from '../../../src/door/call/call-state.js';
-import { MAX_EARLY_FORKS } from '../../../src/door/call/outgoing.js';
+import { MAX_EARLY_FORKS, MAX_REASON_PHRASE } from '../../../src/door/call/outgoing.js';
 import { doorUnderTest, screenSdp, udpScreen, type DoorUnderTest, type UdpScreen } from '../../support/udp-screen.js';
 import { until } from '../../support/wait.js';
 
@@ -85,6 +85,19 @@ describe('the button always rings (issue 12 row 3)', () => {
     const first = d.station.ring();
     await until('the target to be rung', () => methods(target).includes('INVITE'));
     expect(d.station.ring()).toEqual({ id: first.id, already: true });
+  });
+});
+
+describe("a refusal's Reason-Phrase is the peer's text", () => {
+  it('only its first MAX_REASON_PHRASE characters become the end reason (log, event, call log)', async () => {
+    const target = await screen([{ status: 486, reason: 'Busy '.repeat(2000) }]);
+    const d = await door({ call: { targets: [target.uri] } });
+    const reasons: string[] = [];
+    d.station.on('call-state', (c) => void (c.reason && reasons.push(c.reason)));
+    d.station.ring();
+    await until('the call to end', () => reasons.length > 0);
+    expect(reasons[0]).toBe(`486 ${'Busy '.repeat(2000).slice(0, MAX_REASON_PHRASE)}…`);
+    expect(d.lines.every((l) => l.length < 1000)).toBe(true);
   });
 });
 
