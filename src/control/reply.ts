@@ -18,6 +18,15 @@ export const ok = (body?: Body): Reply => ({ status: 'ok', body });
 export const okText = (text: string): Reply => ({ status: 'ok', text });
 export const fail = (reason: string): Reply => ({ status: 'error', reason });
 
+/**
+ * An outcome's status as a reply: `null` in `reasons` is success, a string the error's reason.
+ * The table names every status, so a status added later does not compile until it has its reply.
+ */
+export function outcomeReply<S extends string>(status: S, reasons: Record<S, string | null>): Reply {
+  const reason = reasons[status];
+  return reason === null ? ok() : fail(reason);
+}
+
 export function formatBody(body: Body): string {
   return body.map(([k, v]) => `${k}: ${v}\n`).join('');
 }

@@ -114,7 +114,9 @@ export class DoorStation extends TypedEmitter<DoorStationEvents> {
 
   /** The call that is up or ringing, if any (one at a time: a door has one camera and one visitor). */
   current(): DoorCall | undefined {
-    return [...this.calls.values()].find((c) => !c.ended);
+    // Runs on every press and every DTMF digit: walk the map, no copy of it.
+    for (const c of this.calls.values()) if (!c.ended) return c;
+    return undefined;
   }
 
   get(id: number): DoorCall | undefined {

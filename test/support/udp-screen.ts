@@ -43,6 +43,8 @@ export interface ScreenReply {
   tag?: string;
   /** What the To header claims (the URI only); default: the INVITE's To. */
   to?: string;
+  /** The Reason-Phrase; default: the status's usual one. */
+  reason?: string;
 }
 
 export interface UdpScreen {
@@ -99,7 +101,7 @@ export function udpScreen(script: ScreenReply[] = [], user = 'screen'): Promise<
       close: () => new Promise<void>((r) => socket.close(() => r())),
     };
     const send = (req: SipRequest, from: { address: string; port: number }, r: ScreenReply) => {
-      const res = createResponse(req, r.status, undefined, {
+      const res = createResponse(req, r.status, r.reason, {
         toTag: r.tag ?? defaultTag,
         headers: [['Contact', `<sip:${user}@127.0.0.1:${s.port}>`]],
         body: r.sdp === undefined ? undefined : Buffer.from(r.sdp),

@@ -3,13 +3,14 @@ import type { Command } from '../registry.js';
 import { fail, ok } from '../reply.js';
 import type { DoorOpener, RefusalReason } from '../../door/opener/door-opener.js';
 import { unknownName } from '../../config/names.js';
+import { GPIO_UNAVAILABLE } from './press-command.js';
 
 export const NO_RELAY = 'No relay configured.';
 
 const REASONS: Partial<Record<RefusalReason, string>> = {
   'no-relay': NO_RELAY,
   disarmed: 'Relay disabled: the daemon is stopping.',
-  unavailable: 'GPIO is not running.',
+  unavailable: GPIO_UNAVAILABLE,
 };
 
 export function openDoorCommands(opener: Pick<DoorOpener, 'openBy' | 'relayNames'>): Command[] {

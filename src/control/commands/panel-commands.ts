@@ -7,7 +7,7 @@
  *                           a faked contact would hide what the real door does
  */
 import type { Command } from '../registry.js';
-import { fail, ok } from '../reply.js';
+import { fail, outcomeReply } from '../reply.js';
 import type { DoorPanel } from '../../gpio/door-panel.js';
 import { GPIO_UNAVAILABLE } from './press-command.js';
 
@@ -24,14 +24,7 @@ export function panelCommands(panel: Pick<DoorPanel, 'pressExit' | 'setDoorConta
       run: async (args) => {
         if (args !== '') return fail('press-exit takes no arguments.');
         const r = await panel.pressExit();
-        switch (r.status) {
-          case 'pressed':
-            return ok();
-          case 'no-exit-button':
-            return fail(NO_EXIT_BUTTON);
-          case 'unavailable':
-            return fail(GPIO_UNAVAILABLE);
-        }
+        return outcomeReply(r.status, { pressed: null, 'no-exit-button': NO_EXIT_BUTTON, unavailable: GPIO_UNAVAILABLE });
       },
     },
     {
@@ -41,16 +34,12 @@ export function panelCommands(panel: Pick<DoorPanel, 'pressExit' | 'setDoorConta
       run: async (args) => {
         if (args !== 'open' && args !== 'closed') return fail('door-contact takes "open" or "closed".');
         const r = await panel.setDoorContact(args === 'open');
-        switch (r.status) {
-          case 'ok':
-            return ok();
-          case 'no-door-contact':
-            return fail(NO_DOOR_CONTACT);
-          case 'not-simulated':
-            return fail(CONTACT_NOT_SIMULATED);
-          case 'unavailable':
-            return fail(GPIO_UNAVAILABLE);
-        }
+        return outcomeReply(r.status, {
+          ok: null,
+          'no-door-contact': NO_DOOR_CONTACT,
+          'not-simulated': CONTACT_NOT_SIMULATED,
+          unavailable: GPIO_UNAVAILABLE,
+        });
       },
     },
   ];

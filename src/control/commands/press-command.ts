@@ -8,7 +8,7 @@
  * from a shell without walking to the door.
  */
 import type { Command } from '../registry.js';
-import { fail, ok } from '../reply.js';
+import { fail, outcomeReply } from '../reply.js';
 import type { DoorHardware } from '../../gpio/door-hardware.js';
 import { unknownName } from '../../config/names.js';
 
@@ -27,16 +27,8 @@ export function pressCommands(hardware: Pick<DoorHardware, 'press'>): Command[] 
         const words = args.split(/\s+/).filter(Boolean);
         if (words.length > 1) return fail('press takes at most one argument, a button name.');
         const r = await hardware.press(words[0]);
-        switch (r.status) {
-          case 'unknown-button':
-            return fail(unknownName('button', words[0]!, r.names));
-          case 'pressed':
-            return ok();
-          case 'no-button':
-            return fail(NO_BUTTON);
-          case 'unavailable':
-            return fail(GPIO_UNAVAILABLE);
-        }
+        if (r.status === 'unknown-button') return fail(unknownName('button', words[0]!, r.names));
+        return outcomeReply(r.status, { pressed: null, 'no-button': NO_BUTTON, unavailable: GPIO_UNAVAILABLE });
       },
     },
   ];

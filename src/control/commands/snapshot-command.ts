@@ -7,9 +7,9 @@
  * where it wrote (`Path:`). A client of the socket may thus add pictures to
  * one directory, and nothing else on the file system.
  */
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileTime } from '../../config/paths.js';
+import { ensurePrivateDir } from '../../door/history/private-dir.js';
 import type { MediaEngine } from '../../media/media-engine.js';
 import { errorMessage } from '../../log/error-message.js';
 import type { Command } from '../registry.js';
@@ -36,7 +36,8 @@ export function snapshotCommands(media: MediaEngine, dir: string): Command[] {
         if ('error' in n) return fail(n.error);
         const path = join(dir, n.name);
         try {
-          await mkdir(dir, { recursive: true, mode: 0o750 });
+          // The directory visitor pictures share: created 0750 whatever the umask, as the call recorder creates it.
+          await ensurePrivateDir(dir);
           await media.snapshot(path);
           return ok([['Path', path]]);
         } catch (e) {

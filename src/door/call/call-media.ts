@@ -5,6 +5,7 @@
  * agreed audio as the talk.
  */
 import { randomBytes } from 'node:crypto';
+import type { Logger } from '../../log/logger.js';
 import { destinationProblem } from '../../media/destination-rules.js';
 import type { MediaCapabilities, MediaEngine, TalkParams, VideoDestination } from '../../media/media-engine.js';
 import { audioCodecs, H264 } from '../../sdp/codecs.js';
@@ -73,19 +74,18 @@ function sameTalk(a: TalkParams, b: TalkParams): boolean {
 /**
  * `plan` without the streams whose RTP or RTCP address no screen could own
  * (media/destination-rules.ts: no broadcast, multicast, unspecified, nor
- * loopback unless `signalling` is), and why each was dropped.
+ * loopback unless `signalling` is); each one dropped is a warning after `what`.
  */
-export function ownablePlan(plan: MediaPlan, signalling: string | undefined): { plan: MediaPlan; problems: string[] } {
+export function ownablePlan(plan: MediaPlan, signalling: string | undefined, log: Pick<Logger, 'warn'>, what: string): MediaPlan {
   const out: MediaPlan = {};
-  const problems: string[] = [];
   for (const kind of ['audio', 'video'] as const) {
     const s = plan[kind];
     if (!s) continue;
     const problem = destinationProblem(s.address, signalling) ?? (s.rtcpAddress !== s.address ? destinationProblem(s.rtcpAddress, signalling) : undefined);
-    if (problem) problems.push(`no ${kind}: ${problem}`);
+    if (problem) log.warn(`${what}: no ${kind}: ${problem}`);
     else out[kind] = s;
   }
-  return { plan: out, problems };
+  return out;
 }
 
 /** `sendrecv` … `inactive` of an agreed stream, for log lines. */

@@ -157,9 +157,7 @@ export class InDialog {
   private follow(plan: MediaPlan, why: string): void {
     const answered = this.call.answered;
     if (!answered) return;
-    const checked = ownablePlan(plan, answered.signalling);
-    for (const p of checked.problems) this.call.log.warn(`${why}: ${p}`);
-    plan = checked.plan;
+    plan = ownablePlan(plan, answered.signalling, this.call.log, why);
     answered.plan = plan;
     const { forks, media } = this.call;
     const key = [...forks.keys()][0] ?? `${this.call.id}:answer`;

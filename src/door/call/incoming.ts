@@ -59,9 +59,7 @@ export class Incoming {
     }
     // What we send goes only where a screen could be (media/destination-rules.ts); the SDP answer stays as agreed.
     const signalling = inc.source.host;
-    const checked = ownablePlan(answer.plan, signalling);
-    for (const p of checked.problems) log.warn(`call from ${call.remote}: ${p}`);
-    const plan = checked.plan;
+    const plan = ownablePlan(answer.plan, signalling, log, `call from ${call.remote}`);
     call.answer({ dialog, plan, identity: call.remote, signalling });
     const key = `${call.id}:in`;
     if (plan.video?.send) media.showVideo(key, plan.video);

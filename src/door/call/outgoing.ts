@@ -29,6 +29,13 @@ import { CallState, LocalSdp } from './call-state.js';
  */
 export const MAX_EARLY_FORKS = 16;
 
+/**
+ * A refusal's Reason-Phrase is the peer's text, up to a whole datagram (64 KiB): it becomes the
+ * call's end reason (log line, call-state event, a line of the call log kept on disk), so only its
+ * start is kept. Phrases a screen sends ("Busy Here", "Decline") are far shorter.
+ */
+export const MAX_REASON_PHRASE = 120;
+
 /** One INVITE of the call: its client and our SDP in it (each target may be reached from another address). */
 interface Leg {
   client: InviteUac;
@@ -129,7 +136,8 @@ export class Outgoing {
       onEarlyMedia: (dialog: Dialog, sdp: string) => this.onEarlyMedia(client, dialog, sdp),
       onAnswered: (dialog: Dialog, res: { body: Buffer }) => this.onAnswered(client, dialog, res.body.length ? res.body.toString('utf8') : undefined),
       onExtraAnswer: () => this.call.log.info('a second fork answered; hung up on it'),
-      onFailed: (status: number, reason: string) => this.onClientFailed(client, status, reason),
+      onFailed: (status: number, reason: string) =>
+        this.onClientFailed(client, status, reason.length > MAX_REASON_PHRASE ? `${reason.slice(0, MAX_REASON_PHRASE)}…` : reason),
     };
   }
 
@@ -162,9 +170,7 @@ export class Outgoing {
       this.capWarned = true;
       return;
     }
-    const checked = ownablePlan(plan, client.destination?.host);
-    for (const p of checked.problems) this.call.log.warn(`early media to ${dialog.remoteUri}: ${p}`);
-    plan = checked.plan;
+    plan = ownablePlan(plan, client.destination?.host, this.call.log, `early media to ${dialog.remoteUri}`);
     const key = known?.key ?? `${this.call.id}:${++this.forkSeq}`;
     forks.set(key, { key, client, dialog, plan });
     this.call.setState(CallState.OutgoingEarlyMedia);
@@ -201,11 +207,7 @@ export class Outgoing {
       this.call.log.warn(`answer SDP unusable: ${errorMessage(e)}`);
     }
     const signalling = client.destination?.host;
-    if (plan) {
-      const checked = ownablePlan(plan, signalling);
-      for (const p of checked.problems) this.call.log.warn(`answer from ${dialog.remoteUri}: ${p}`);
-      plan = checked.plan;
-    }
+    if (plan) plan = ownablePlan(plan, signalling, this.call.log, `answer from ${dialog.remoteUri}`);
     clearTimeout(this.ringTimer);
     this.call.answer({ dialog, plan: plan ?? {}, client, identity: client.target, signalling });
     // Every other fork stops seeing and hearing the door now, not when its CANCEL lands.

@@ -16,7 +16,7 @@
  *   runs on through the repeated hour.
  */
 import { DAY_NAMES } from '../../config/schema.js';
-import { firstInstantAt, wallTime } from './zone-time.js';
+import { firstInstantAt, wallTime, weekdayOf } from './zone-time.js';
 
 export interface ScheduleTimes {
   days: readonly string[];
@@ -49,7 +49,7 @@ export function inForce(entry: ScheduleTimes, at: Date, zone: string): boolean {
   const wraps = to <= from;
   // An entry that wraps may have started yesterday.
   for (const day of wraps ? [now.day, now.day - 1] : [now.day]) {
-    if (!days.has((((day + 3) % 7) + 7) % 7)) continue;
+    if (!days.has(weekdayOf(day))) continue;
     const start = firstInstantAt(day, from, zone);
     const end = firstInstantAt(wraps ? day + 1 : day, to, zone);
     if (start <= t && t < end) return true;

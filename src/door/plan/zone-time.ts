@@ -43,11 +43,15 @@ function wallMinutes(at: number, zone: string): number {
   return Date.UTC(p['year']!, p['month']! - 1, p['day']!, p['hour']!, p['minute']!) / MINUTE;
 }
 
+/** The weekday of local date `day`, 0 = Monday … 6 = Sunday (1970-01-01 was a Thursday: 3). */
+export function weekdayOf(day: number): number {
+  return (((day + 3) % 7) + 7) % 7;
+}
+
 export function wallTime(at: Date, zone: string): WallTime {
   const m = wallMinutes(at.getTime(), zone);
   const day = Math.floor(m / 1440);
-  // 1970-01-01 was a Thursday (3 when Monday is 0).
-  return { day, minute: m - day * 1440, weekday: (((day + 3) % 7) + 7) % 7 };
+  return { day, minute: m - day * 1440, weekday: weekdayOf(day) };
 }
 
 /**

@@ -11,7 +11,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { CallState } from '../../../src/door/call/call-state.js';
-import { MAX_EARLY_FORKS } from '../../../src/door/call/outgoing.js';
+import { MAX_EARLY_FORKS, MAX_REASON_PHRASE } from '../../../src/door/call/outgoing.js';
 import { doorUnderTest, screenSdp, udpScreen, type DoorUnderTest, type UdpScreen } from '../../support/udp-screen.js';
 import { until } from '../../support/wait.js';
 
@@ -47,11 +47,17 @@ describe('identity (issue 12 row 2)', () => {
 });
 
 describe('the button always rings (issue 12 row 3)', () => {
-  it('a press during a ringing incoming call (auto_answer off) ends it with 486 and rings the targets', async () => {
+  /** A screen the press rings (it answers 180), and the allowed kitchen phone calling the door. */
+  async function kitchenCalling(autoAnswer: boolean) {
     const target = await screen([{ status: 180 }]);
     const caller = await screen([], 'kitchen');
-    const d = await door({ door: { allowed: ['sip:kitchen@127.0.0.1'], auto_answer: false }, call: { targets: [target.uri] } });
+    const d = await door({ door: { allowed: ['sip:kitchen@127.0.0.1'], auto_answer: autoAnswer }, call: { targets: [target.uri] } });
     caller.call(d.port, '<sip:kitchen@127.0.0.1>');
+    return { target, caller, d };
+  }
+
+  it('a press during a ringing incoming call (auto_answer off) ends it with 486 and rings the targets', async () => {
+    const { target, caller, d } = await kitchenCalling(false);
     await until('the incoming call to ring', () => caller.statuses.includes(180));
     expect(d.station.current()?.direction).toBe('in');
     const press = d.station.ring();
@@ -63,10 +69,7 @@ describe('the button always rings (issue 12 row 3)', () => {
   });
 
   it('a press during an answered incoming call (auto_answer on) hangs it up and rings the targets', async () => {
-    const target = await screen([{ status: 180 }]);
-    const caller = await screen([], 'kitchen');
-    const d = await door({ door: { allowed: ['sip:kitchen@127.0.0.1'], auto_answer: true }, call: { targets: [target.uri] } });
-    caller.call(d.port, '<sip:kitchen@127.0.0.1>');
+    const { target, caller, d } = await kitchenCalling(true);
     await until('the door to answer', () => caller.statuses.includes(200));
     await until('the call to run', () => d.station.current()?.state === CallState.StreamsRunning);
     expect(d.station.ring().already).toBe(false);
@@ -82,6 +85,19 @@ describe('the button always rings (issue 12 row 3)', () => {
     const first = d.station.ring();
     await until('the target to be rung', () => methods(target).includes('INVITE'));
     expect(d.station.ring()).toEqual({ id: first.id, already: true });
+  });
+});
+
+describe("a refusal's Reason-Phrase is the peer's text", () => {
+  it('only its first MAX_REASON_PHRASE characters become the end reason (log, event, call log)', async () => {
+    const target = await screen([{ status: 486, reason: 'Busy '.repeat(2000) }]);
+    const d = await door({ call: { targets: [target.uri] } });
+    const reasons: string[] = [];
+    d.station.on('call-state', (c) => void (c.reason && reasons.push(c.reason)));
+    d.station.ring();
+    await until('the call to end', () => reasons.length > 0);
+    expect(reasons[0]).toBe(`486 ${'Busy '.repeat(2000).slice(0, MAX_REASON_PHRASE)}…`);
+    expect(d.lines.every((l) => l.length < 1000)).toBe(true);
   });
 });
 
